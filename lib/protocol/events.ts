@@ -1,0 +1,28 @@
+/**
+ * socket.io contract: typed event maps and zod schemas for every payload a client can send.
+ * socket.io carries commands with acks, clock sync and pushed notices; never doc state.
+ */
+import { z } from 'zod';
+
+export const SOCKET_PATH = '/socket.io';
+
+/** Handshake: which session (edit id or view token) this socket acts on. */
+export const Handshake = z.object({ room: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'room must be a session id or view token') });
+
+export type Ack<T> = (reply: { ok: true; value: T } | { ok: false; error: string }) => void;
+
+export interface ClockReply {
+  /** Server clock when the ping was handled (ms since epoch). */
+  serverNow: number;
+}
+
+export interface ClientToServer {
+  'clock:ping': (ack: Ack<ClockReply>) => void;
+}
+
+export interface ServerToClient {
+  /** Server-pushed notice (turn ended, saved, refused...). */
+  notice: (n: Notice) => void;
+}
+
+export type Notice = { kind: 'refused'; reason: string };

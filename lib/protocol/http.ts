@@ -1,0 +1,56 @@
+/**
+ * zod schemas for HTTP bodies: the wire contract of the JSON API, shared by server and UI.
+ */
+import { z } from 'zod';
+import { LIMITS } from '../doc/schema';
+import { normalizeName } from '../members';
+
+const cappedName = (max: number, what: string) =>
+  z.string({ error: `${what} must be a string` }).transform((raw, ctx) => {
+    const r = normalizeName(raw, max);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: `${what}: ${r.reason.replace(/^name /, '')}` });
+      return z.NEVER;
+    }
+    return r.name;
+  });
+
+export const TurnSeconds = z
+  .number({ error: 'turnSeconds must be a number of seconds' })
+  .int('turnSeconds must be a whole number of seconds')
+  .min(LIMITS.turnSecondsMin, `turnSeconds must be at least ${LIMITS.turnSecondsMin}`)
+  .max(LIMITS.turnSecondsMax, `turnSeconds must be at most ${LIMITS.turnSecondsMax}`);
+
+export const CreateSessionBody = z
+  .object({
+    name: cappedName(LIMITS.sessionName, 'name').optional(),
+    turnSeconds: TurnSeconds.optional(),
+  })
+  .strict();
+export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
+
+export const JoinBody = z.object({ name: cappedName(LIMITS.memberName, 'name') }).strict();
+export type JoinBody = z.infer<typeof JoinBody>;
+
+export const TaskBody = z
+  .object({
+    title: cappedName(LIMITS.taskTitle, 'title'),
+    why: z.string().max(LIMITS.taskWhy, `why must be at most ${LIMITS.taskWhy} characters`).optional(),
+    criteria: z
+      .array(cappedName(LIMITS.criterion, 'criterion'))
+      .max(50, 'at most 50 criteria')
+      .optional(),
+  })
+  .strict();
+export type TaskBody = z.infer<typeof TaskBody>;
+
+export interface CreatedSession {
+  id: string;
+  editUrl: string;
+  viewUrl: string;
+}
+
+export interface ApiError {
+  error: string;
+  issues?: { path: string; message: string }[];
+}

@@ -1,0 +1,84 @@
+/**
+ * The server's configuration: parsed once from the environment (in index.ts) into a typed object.
+ * Tests build a Config directly with `testConfig`-style overrides; nothing here reads env at import.
+ */
+import { z } from 'zod';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const Limits = z.object({
+  /** Largest WebSocket frame accepted, bytes. */
+  maxFrameBytes: z.number().int().positive().default(1024 * 1024),
+  /** Largest HTTP body accepted, bytes. */
+  maxBodyBytes: z.number().int().positive().default(64 * 1024),
+  /** Queued bytes to one client before it is closed as a slow consumer. */
+  maxBufferedBytes: z.number().int().positive().default(8 * 1024 * 1024),
+});
+export type Limits = z.infer<typeof Limits>;
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PUBLIC_URL: z.url().optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  MAX_FRAME_BYTES: z.coerce.number().int().positive().optional(),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().optional(),
+  /** 'off' serves the API and sockets without the Next.js UI (load tests, crash tests). */
+  MOBFLOW_UI: z.enum(['on', 'off']).default('on'),
+  UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
+});
+
+export type WebMode = 'production' | 'development' | 'none';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Base for links in API responses; by default taken from the request's Host header. */
+  publicUrl?: string;
+  /** 'none' serves only the API and sockets (integration tests). */
+  web: WebMode;
+  limits: Limits;
+  /** How long an empty room stays loaded before it is unloaded. */
+  unloadDelayMs: number;
+  /** Compact a room's update log into a snapshot past this many updates. */
+  compactAfterUpdates: number;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: e.PUBLIC_URL,
+    web: e.MOBFLOW_UI === 'off' ? 'none' : e.NODE_ENV === 'development' ? 'development' : 'production',
+    limits: Limits.parse({ maxFrameBytes: e.MAX_FRAME_BYTES, maxBodyBytes: e.MAX_BODY_BYTES }),
+    unloadDelayMs: e.UNLOAD_DELAY_MS,
+    compactAfterUpdates: 500,
+  };
+}
+
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: './data',
+    logLevel: 'info',
+    web: 'none',
+    limits: Limits.parse({}),
+    unloadDelayMs: 5_000,
+    compactAfterUpdates: 500,
+    ...overrides,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The composition root: wires store, rooms, HTTP API, the Yjs endpoint, socket.io and the Next.js
+ * app on one HTTP server. It never listens by itself: call listen() (tests pass port 0).
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { CloseCode } from '../lib/protocol/closeCodes';
+import { SOCKET_PATH } from '../lib/protocol/events';
+import type { Config } from './config';
+import { createApi } from './http/api';
+import { sendJson, sendText } from './http/respond';
+import { type Clock, createLogger, type Logger, systemClock } from './logger';
+import { METRIC, Metrics } from './metrics';
+import { createRealtime } from './realtime';
+import { Rooms } from './rooms';
+import { Sessions } from './sessions';
+import { openSqliteStore } from './store/sqlite';
+import type { Store } from './store/types';
+import { createWeb, type Web } from './web';
+import { createYjsEndpoint, YJS_PREFIX } from './yjs/endpoint';
+
+export interface ServerDeps {
+  store?: Store;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface MobflowServer {
+  listen(): Promise<{ port: number; url: string }>;
+  close(): Promise<void>;
+  readonly rooms: Rooms;
+  readonly store: Store;
+  readonly metrics: Metrics;
+}
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export async function createServer(config: Config, deps: ServerDeps = {}): Promise<MobflowServer> {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const clock = deps.clock ?? systemClock;
+  const store = deps.store ?? openSqliteStore(config.dataDir);
+  const metrics = new Metrics();
+  const rooms = new Rooms({
+    store,
+    logger,
+    metrics,
+    limits: config.limits,
+    compactAfterUpdates: config.compactAfterUpdates,
+    unloadDelayMs: config.unloadDelayMs,
+  });
+  const sessions = new Sessions(store, rooms, clock);
+  const api = createApi({ config, sessions, rooms, clock });
+  const yjs = createYjsEndpoint({ rooms, sessions, logger, metrics, limits: config.limits });
+  const web: Web | null = config.web === 'none' ? null : await createWeb(config.web, PROJECT_ROOT, config.host, config.port);
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = pathOf(req.url);
+    metrics.inc(METRIC.httpRequests, 'HTTP requests', { method: req.method ?? '' });
+    if (pathname === '/healthz') return sendJson(res, 200, { ok: true });
+    if (pathname === '/readyz') {
+      const ok = await store.ping();
+      return sendJson(res, ok ? 200 : 503, { ok });
+    }
+    if (pathname === '/metrics') return sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4');
+    if (await api(req, res, pathname)) return;
+    if (web) return web.handle(req, res);
+    sendJson(res, 404, { error: 'not found' });
+  }
+
+  const http = createHttpServer((req, res) => {
+    onRequest(req, res).catch((err: unknown) => {
+      logger.error('request failed', { url: req.url, err: String(err) });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  http.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  });
+
+  const realtime = createRealtime(http, { sessions, clock, logger, maxPayloadBytes: config.limits.maxBodyBytes });
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = pathOf(req.url);
+    if (pathname.startsWith(`${SOCKET_PATH}/`)) return; // engine.io's own listener takes it
+    socket.on('error', () => socket.destroy());
+    if (pathname.startsWith(YJS_PREFIX)) return yjs.handleUpgrade(req, socket, head, pathname);
+    if (web) return web.upgrade(req, socket, head);
+    socket.destroy();
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    rooms,
+    store,
+    metrics,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.port, config.host, () => {
+          const { port } = http.address() as AddressInfo;
+          const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+          resolve({ port, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}` });
+        });
+      }),
+    close: () => {
+      closing ??= (async () => {
+        http.close();
+        await realtime.close();
+        await rooms.closeAll(); // flushes every room, closes sockets with GoingAway so clients reconnect
+        await yjs.close();
+        await web?.close();
+        http.closeAllConnections();
+        await store.close();
+        logger.info('server closed', { code: CloseCode.GoingAway });
+      })();
+      return closing;
+    },
+  };
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  return q === -1 ? raw : raw.slice(0, q);
+}

@@ -1,0 +1,49 @@
+/**
+ * socket.io: handshake parsing, clock sync. Each handler parses its payload and answers through
+ * the ack; a bad payload is refused for that socket only.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { type ClientToServer, Handshake, SOCKET_PATH, type ServerToClient } from '../../lib/protocol/events';
+import type { Clock, Logger } from '../logger';
+import type { Sessions } from '../sessions';
+
+export interface RealtimeDeps {
+  sessions: Sessions;
+  clock: Clock;
+  logger: Logger;
+  maxPayloadBytes: number;
+}
+
+export interface SocketData {
+  sessionId: string;
+  readOnly: boolean;
+}
+
+export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps) {
+  const io = new Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>(httpServer, {
+    path: SOCKET_PATH,
+    serveClient: false,
+    destroyUpgrade: false,
+    maxHttpBufferSize: deps.maxPayloadBytes,
+  });
+
+  io.use(async (socket, next) => {
+    const parsed = Handshake.safeParse(socket.handshake.auth);
+    if (!parsed.success) return next(new Error(parsed.error.issues[0]?.message ?? 'bad handshake'));
+    const found = await deps.sessions.resolve(parsed.data.room).catch(() => null);
+    if (!found) return next(new Error('no such session'));
+    socket.data = { sessionId: found.session.id, readOnly: found.readOnly };
+    void socket.join(found.session.id);
+    next();
+  });
+
+  io.on('connection', (socket) => {
+    socket.on('clock:ping', (ack) => {
+      if (typeof ack !== 'function') return;
+      ack({ ok: true, value: { serverNow: deps.clock.now() } });
+    });
+  });
+
+  return { io, close: () => new Promise<void>((resolve) => void io.close(() => resolve())) };
+}

@@ -1,0 +1,36 @@
+/**
+ * Persistence behind an interface, so Postgres can slot in beside SQLite. Methods are async so
+ * a networked engine fits; the SQLite implementation resolves synchronously underneath.
+ */
+import type { SessionId, ViewToken } from '../../lib/ids';
+
+export interface SessionRecord {
+  id: SessionId;
+  viewToken: ViewToken;
+  createdAt: number;
+}
+
+export type SessionLookup = { session: SessionRecord; readOnly: boolean };
+
+export interface StoredDoc {
+  /** Snapshot first (if any), then the appended updates in order. */
+  updates: Uint8Array[];
+  /** Highest update sequence number included, 0 for none. */
+  lastSeq: number;
+  /** Updates appended since the last compaction. */
+  pending: number;
+}
+
+export interface Store {
+  createSession(record: SessionRecord): Promise<void>;
+  /** Looks up a session by its id (edit) or its view token (read-only). */
+  findSession(idOrToken: string): Promise<SessionLookup | null>;
+  loadDoc(id: SessionId): Promise<StoredDoc>;
+  /** Durably appends one Yjs update; resolves with its sequence number once it is stored. */
+  appendUpdate(id: SessionId, update: Uint8Array): Promise<number>;
+  /** Replaces every update up to `uptoSeq` with `snapshot` (a full-state update). */
+  compact(id: SessionId, snapshot: Uint8Array, uptoSeq: number): Promise<void>;
+  /** True when the store answers (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,255 @@
+/**
+ * One session's live document: the Y.Doc, its awareness, its connections and the persistence
+ * pipeline. Every update is appended to the store before it is broadcast ("durable before
+ * acknowledged"); broadcasts are encoded once per room, not per subscriber.
+ */
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { type Origin, STORE_ORIGIN, type ServerReason, serverOrigin } from '../../lib/doc/origins';
+import type { SessionId } from '../../lib/ids';
+import { CloseCode } from '../../lib/protocol/closeCodes';
+import type { Limits } from '../config';
+import type { Logger } from '../logger';
+import { METRIC, type Metrics } from '../metrics';
+import type { Store } from '../store/types';
+import {
+  awarenessClients,
+  decodeMessage,
+  encodeAwareness,
+  encodePermissionDenied,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+  updateAddsTo,
+} from './messages';
+import type { SocketLike } from './socket';
+
+export interface Connection {
+  readonly id: string;
+  readonly socket: SocketLike;
+  readonly readOnly: boolean;
+  /** The transaction origin of this connection's writes (compared by identity). */
+  readonly origin: Origin;
+  /** Awareness client ids this connection has set; no other connection may set them. */
+  readonly awarenessIds: Set<number>;
+}
+
+export interface RoomDeps {
+  store: Store;
+  logger: Logger;
+  metrics: Metrics;
+  limits: Limits;
+  compactAfterUpdates: number;
+  /** Called when the last connection leaves, or when the room broke and must be dropped. */
+  onEmpty(room: Room): void;
+}
+
+export class Room {
+  readonly doc = new Y.Doc();
+  readonly awareness = new Awareness(this.doc);
+  private readonly conns = new Set<Connection>();
+  private chain: Promise<void> = Promise.resolve();
+  private lastSeq: number;
+  private pending: number;
+  private compactScheduled = false;
+  private broken = false;
+
+  private constructor(
+    readonly id: SessionId,
+    private readonly deps: RoomDeps,
+    stored: { updates: Uint8Array[]; lastSeq: number; pending: number },
+  ) {
+    this.awareness.setLocalState(null);
+    this.doc.transact(() => {
+      for (const u of stored.updates) Y.applyUpdate(this.doc, u, STORE_ORIGIN);
+    }, STORE_ORIGIN);
+    this.lastSeq = stored.lastSeq;
+    this.pending = stored.pending;
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.persist(update, origin));
+    this.awareness.on('update', this.onAwareness);
+  }
+
+  static async load(id: SessionId, deps: RoomDeps): Promise<Room> {
+    return new Room(id, deps, await deps.store.loadDoc(id));
+  }
+
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  get isBroken(): boolean {
+    return this.broken;
+  }
+
+  join(conn: Connection): void {
+    this.conns.add(conn);
+    conn.socket.send(encodeSyncStep1(this.doc));
+    const states = [...this.awareness.getStates().keys()];
+    if (states.length > 0) conn.socket.send(encodeAwareness(encodeAwarenessUpdate(this.awareness, states)));
+  }
+
+  leave(conn: Connection): void {
+    if (!this.conns.delete(conn)) return;
+    const ids = [...conn.awarenessIds].filter((id) => this.awareness.getStates().has(id));
+    if (ids.length > 0) removeAwarenessStates(this.awareness, ids, null);
+    if (this.conns.size === 0) this.deps.onEmpty(this);
+  }
+
+  /** Handles one frame from a connection; a bad frame closes that connection only. */
+  receive(conn: Connection, frame: Uint8Array): void {
+    if (frame.byteLength > this.deps.limits.maxFrameBytes) {
+      return this.refuseAndClose(conn, CloseCode.MessageTooBig, `frame of ${frame.byteLength} bytes exceeds ${this.deps.limits.maxFrameBytes}`);
+    }
+    try {
+      const msg = decodeMessage(frame);
+      switch (msg.kind) {
+        case 'syncStep1':
+          conn.socket.send(encodeSyncStep2(this.doc, msg.stateVector));
+          return;
+        case 'syncStep2':
+        case 'update':
+          return this.applyClientUpdate(conn, msg.update);
+        case 'awareness':
+          return this.applyClientAwareness(conn, msg.update);
+        case 'queryAwareness': {
+          const ids = [...this.awareness.getStates().keys()];
+          conn.socket.send(encodeAwareness(encodeAwarenessUpdate(this.awareness, ids)));
+          return;
+        }
+        case 'auth':
+          return;
+        default:
+          return assertNever(msg);
+      }
+    } catch (err) {
+      this.refuseAndClose(conn, CloseCode.MalformedMessage, `malformed message: ${(err as Error).message}`);
+    }
+  }
+
+  private applyClientUpdate(conn: Connection, update: Uint8Array): void {
+    if (conn.readOnly) {
+      if (updateAddsTo(this.doc, update)) this.refuse(conn, 'read_only', 'this is a read-only view link: changes are not accepted');
+      return;
+    }
+    Y.decodeUpdate(update); // validates the whole update before it can touch the doc
+    Y.applyUpdate(this.doc, update, conn.origin);
+  }
+
+  private applyClientAwareness(conn: Connection, update: Uint8Array): void {
+    for (const id of awarenessClients(update)) {
+      if (conn.awarenessIds.has(id)) continue;
+      const owner = [...this.conns].some((c) => c !== conn && c.awarenessIds.has(id));
+      if (owner || conn.awarenessIds.size > 0) {
+        this.refuse(conn, 'awareness_foreign', 'awareness may only be set for your own client id');
+        return;
+      }
+      conn.awarenessIds.add(id);
+    }
+    applyAwarenessUpdate(this.awareness, update, conn);
+  }
+
+  private onAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const changed = [...added, ...updated, ...removed];
+    if (changed.length === 0) return;
+    const msg = encodeAwareness(encodeAwarenessUpdate(this.awareness, changed));
+    this.broadcast(msg, origin);
+  };
+
+  /** Applies a server write with a typed origin; resolves once it is durable. */
+  transact(reason: ServerReason, fn: (doc: Y.Doc) => void): Promise<void> {
+    if (this.broken) return Promise.reject(new Error('room is unavailable'));
+    this.doc.transact(() => fn(this.doc), serverOrigin(reason));
+    return this.flush();
+  }
+
+  /** Resolves when everything applied so far is in the store. */
+  flush(): Promise<void> {
+    return this.chain;
+  }
+
+  private persist(update: Uint8Array, origin: unknown): void {
+    this.chain = this.chain
+      .then(async () => {
+        if (this.broken) return;
+        this.lastSeq = await this.deps.store.appendUpdate(this.id, update);
+        this.pending++;
+        this.deps.metrics.inc(METRIC.updatesStored, 'Yjs updates appended to the store');
+        this.broadcast(encodeUpdate(update), origin);
+        this.scheduleCompaction();
+      })
+      .catch((err: unknown) => this.fail(err));
+  }
+
+  private broadcast(msg: Uint8Array, origin: unknown): void {
+    for (const c of this.conns) {
+      if (c.origin === origin || c === origin || !c.socket.isOpen) continue;
+      if (c.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+        this.refuseAndClose(c, CloseCode.SlowConsumer, 'too far behind: reconnect to resync');
+        continue;
+      }
+      c.socket.send(msg);
+    }
+  }
+
+  private scheduleCompaction(): void {
+    if (this.compactScheduled || this.pending < this.deps.compactAfterUpdates) return;
+    this.compactScheduled = true;
+    setImmediate(() => {
+      this.compactScheduled = false;
+      void this.compact();
+    });
+  }
+
+  /**
+   * Merges the update log into one snapshot. Everything up to lastSeq is already in the doc, so the
+   * doc's full state covers it; appends that land meanwhile have higher seqs and stay in the log.
+   */
+  async compact(): Promise<void> {
+    if (this.broken || this.pending === 0) return;
+    const upto = this.lastSeq;
+    const pendingAtStart = this.pending;
+    try {
+      await this.deps.store.compact(this.id, Y.encodeStateAsUpdate(this.doc), upto);
+      this.pending -= pendingAtStart;
+      this.deps.metrics.inc(METRIC.compactions, 'Update logs merged into a snapshot');
+    } catch (err) {
+      this.deps.logger.warn('compaction failed', { room: this.id, err: String(err) });
+    }
+  }
+
+  private refuse(conn: Connection, reason: string, message: string): void {
+    this.deps.metrics.inc(METRIC.refused, 'Client messages refused, by reason', { reason });
+    if (conn.socket.isOpen) conn.socket.send(encodePermissionDenied(message));
+  }
+
+  private refuseAndClose(conn: Connection, code: number, reason: string): void {
+    this.deps.metrics.inc(METRIC.closed, 'Connections closed by the server, by code', { code });
+    this.deps.logger.debug('closing connection', { room: this.id, conn: conn.id, code, reason });
+    conn.socket.close(code, reason);
+  }
+
+  /** The store failed: nothing more is acknowledged; clients reconnect and resync to a fresh load. */
+  private fail(err: unknown): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.deps.logger.error('room persistence failed; dropping room', { room: this.id, err: String(err) });
+    for (const c of this.conns) this.refuseAndClose(c, CloseCode.ServerError, 'could not save: reconnecting');
+    this.deps.onEmpty(this);
+  }
+
+  /** Closes every connection (clients reconnect) and frees the doc. Call after flush(). */
+  destroy(code: number = CloseCode.GoingAway, reason = 'server restarting'): void {
+    for (const c of this.conns) c.socket.close(code, reason);
+    this.conns.clear();
+    this.awareness.off('update', this.onAwareness);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,58 @@
+/**
+ * Starts the real server in-process on port 0 with a fresh DATA_DIR, and tiny HTTP helpers.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Config, defaultConfig } from '../../server/config';
+import { createServer, type MobflowServer } from '../../server/createServer';
+
+export interface TestServer {
+  server: MobflowServer;
+  url: string;
+  wsUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export function tempDir(prefix = 'mobflow-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const dataDir = overrides.dataDir ?? tempDir();
+  const server = await createServer(defaultConfig({ logLevel: 'silent', dataDir, unloadDelayMs: 50, ...overrides }));
+  const { url } = await server.listen();
+  return {
+    server,
+    url,
+    wsUrl: `${url.replace(/^http/, 'ws')}/yjs`,
+    dataDir,
+    async stop() {
+      await server.close();
+      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function api<T = unknown>(base: string, path: string, init: { method?: string; body?: unknown; raw?: string } = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + path, {
+    method: init.method ?? (init.body !== undefined || init.raw !== undefined ? 'POST' : 'GET'),
+    headers: { 'content-type': 'application/json' },
+    body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: body as T };
+}
+
+export async function createSession(base: string, body: Record<string, unknown> = {}) {
+  const r = await api<{ id: string; editUrl: string; viewUrl: string }>(base, '/api/sessions', { body });
+  if (r.status !== 201) throw new Error(`create failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { ...r.body, viewToken: r.body.viewUrl.split('/v/')[1] as string };
+}
