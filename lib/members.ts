@@ -145,6 +145,6 @@ export function shuffleMembers(doc: Y.Doc, random: () => number = Math.random): 
     [list[i], list[j]] = [list[j] as Member, list[i] as Member];
   }
   doc.transact(() => {
-    list.forEach((member, i) => membersOf(doc).get(member.id)?.set(MEMBER_KEY.rank, i + 1));
+    for (const [i, member] of list.entries()) membersOf(doc).get(member.id)?.set(MEMBER_KEY.rank, i + 1);
   });
 }

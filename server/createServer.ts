@@ -10,6 +10,8 @@ import { CloseCode } from '../lib/protocol/closeCodes';
 import { SOCKET_PATH } from '../lib/protocol/events';
 import type { Config } from './config';
 import { createApi } from './http/api';
+import { sessionRoutes } from './http/routes/sessions';
+import { taskRoutes } from './http/routes/tasks';
 import { sendJson, sendText } from './http/respond';
 import { type Clock, createLogger, type Logger, systemClock } from './logger';
 import { METRIC, Metrics } from './metrics';
@@ -51,7 +53,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     unloadDelayMs: config.unloadDelayMs,
   });
   const sessions = new Sessions(store, rooms, clock);
-  const api = createApi({ config, sessions, rooms, clock });
+  const api = createApi({ config, sessions, rooms, clock }, [sessionRoutes, taskRoutes]);
   const yjs = createYjsEndpoint({ rooms, sessions, logger, metrics, limits: config.limits });
   const web: Web | null = config.web === 'none' ? null : await createWeb(config.web, PROJECT_ROOT, config.host, config.port);
 
@@ -65,7 +67,15 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     }
     if (pathname === '/metrics') return sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4');
     if (await api(req, res, pathname)) return;
-    if (web) return web.handle(req, res);
+    if (web) {
+      // Session pages for ids that look right but do not exist get Next's real 404 page.
+      const page = /^\/(s|v)\/([^/]+)(\/log)?\/?$/.exec(pathname);
+      if (page?.[2]) {
+        const found = await sessions.resolve(page[2]);
+        if (!found || found.readOnly !== (page[1] === 'v')) req.url = '/_mobflow/not-found';
+      }
+      return web.handle(req, res);
+    }
     sendJson(res, 404, { error: 'not found' });
   }
 

@@ -14,7 +14,7 @@
  * Members are a map keyed by id with a fractional `rank` rather than an array, so concurrent
  * adds, renames, moves and removals from several browsers merge without wiping anyone.
  */
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import type { DecisionId, MemberId, TaskId } from '../ids';
 
 export const ROOT = {

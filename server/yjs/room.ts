@@ -98,7 +98,8 @@ export class Room {
   /** Handles one frame from a connection; a bad frame closes that connection only. */
   receive(conn: Connection, frame: Uint8Array): void {
     if (frame.byteLength > this.deps.limits.maxFrameBytes) {
-      return this.refuseAndClose(conn, CloseCode.MessageTooBig, `frame of ${frame.byteLength} bytes exceeds ${this.deps.limits.maxFrameBytes}`);
+      this.refuseAndClose(conn, CloseCode.MessageTooBig, `frame of ${frame.byteLength} bytes exceeds ${this.deps.limits.maxFrameBytes}`);
+      return;
     }
     try {
       const msg = decodeMessage(frame);
@@ -108,9 +109,11 @@ export class Room {
           return;
         case 'syncStep2':
         case 'update':
-          return this.applyClientUpdate(conn, msg.update);
+          this.applyClientUpdate(conn, msg.update);
+          return;
         case 'awareness':
-          return this.applyClientAwareness(conn, msg.update);
+          this.applyClientAwareness(conn, msg.update);
+          return;
         case 'queryAwareness': {
           const ids = [...this.awareness.getStates().keys()];
           conn.socket.send(encodeAwareness(encodeAwarenessUpdate(this.awareness, ids)));
@@ -119,7 +122,7 @@ export class Room {
         case 'auth':
           return;
         default:
-          return assertNever(msg);
+          assertNever(msg);
       }
     } catch (err) {
       this.refuseAndClose(conn, CloseCode.MalformedMessage, `malformed message: ${(err as Error).message}`);

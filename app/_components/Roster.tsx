@@ -1,0 +1,52 @@
+'use client';
+
+import { useCallback } from 'react';
+import type * as Y from 'yjs';
+import { readRotation } from '../../lib/doc/schema';
+import { listMembers } from '../../lib/members';
+import { onlineMemberIds, readPresence } from '../../lib/presence';
+import { useAwarenessStates, useDocSelector } from '../_hooks/useDoc';
+import { useSession } from './SessionContext';
+
+const selectRoster = (doc: Y.Doc) => ({ members: listMembers(doc), rotation: readRotation(doc) });
+
+/** Everyone in the session, in rotation order, with who is online right now. */
+export function Roster() {
+  const { conn, me } = useSession();
+  const { members, rotation } = useDocSelector(conn.doc, useCallback(selectRoster, []));
+  const states = useAwarenessStates(conn.provider.awareness);
+  const online = onlineMemberIds(states);
+  const watchers = readPresence(states).filter((p) => p.watching).length;
+
+  return (
+    <section className="card roster" aria-labelledby="roster-title">
+      <h2 id="roster-title">
+        Mob <span className="count">{members.length}</span>
+      </h2>
+      {members.length === 0 ? (
+        <p className="muted">Nobody has joined yet.</p>
+      ) : (
+        <ul aria-label="Members">
+          {members.map((m) => {
+            const isOnline = online.has(m.id);
+            const role = rotation.driver === m.id ? 'driver' : rotation.navigator === m.id ? 'navigator' : null;
+            return (
+              <li key={m.id} data-member={m.name} data-online={isOnline} className={m.away ? 'away' : undefined}>
+                <span className={`presence ${isOnline ? 'on' : 'off'}`} role="img" aria-label={isOnline ? 'online' : 'offline'} />
+                <span className="name">{m.name}</span>
+                {me?.id === m.id && <span className="tag">you</span>}
+                {role && <span className={`tag role-${role}`}>{role}</span>}
+                {m.away && <span className="tag">away</span>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {watchers > 0 && (
+        <p className="muted small" data-testid="watchers">
+          {watchers} watching
+        </p>
+      )}
+    </section>
+  );
+}

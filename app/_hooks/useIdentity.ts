@@ -1,0 +1,51 @@
+'use client';
+
+import { useCallback, useEffect, useState } from 'react';
+import { type MemberId, parseMemberId } from '../../lib/ids';
+
+const NAME_KEY = 'mobflow:name';
+const memberKey = (sessionId: string) => `mobflow:member:${sessionId}`;
+
+export interface Identity {
+  name: string | null;
+  memberId: MemberId | null;
+}
+
+/** The display name (per browser) and member id (per session), kept in localStorage. */
+export function useIdentity(sessionKey: string) {
+  const [identity, setIdentity] = useState<Identity | null>(null);
+
+  useEffect(() => {
+    setIdentity({
+      name: safeGet(NAME_KEY),
+      memberId: parseMemberId(safeGet(memberKey(sessionKey))),
+    });
+  }, [sessionKey]);
+
+  const remember = useCallback(
+    (next: { name: string; memberId: MemberId }) => {
+      safeSet(NAME_KEY, next.name);
+      safeSet(memberKey(sessionKey), next.memberId);
+      setIdentity(next);
+    },
+    [sessionKey],
+  );
+
+  return { identity, remember };
+}
+
+function safeGet(key: string): string | null {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function safeSet(key: string, value: string): void {
+  try {
+    window.localStorage.setItem(key, value);
+  } catch {
+    // Private mode or storage full: the name is simply not remembered.
+  }
+}

@@ -1,0 +1,9 @@
+import { notFound } from 'next/navigation';
+import { parseSessionId } from '../../../lib/ids';
+import { SessionRoot } from '../../_components/SessionRoot';
+
+export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
+  const id = parseSessionId((await params).id);
+  if (!id) notFound();
+  return <SessionRoot room={id} readOnly={false} />;
+}

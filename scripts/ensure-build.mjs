@@ -1,0 +1,45 @@
+// Builds the Next.js app when the build is missing or stale. Stale = the hash of the UI sources
+// (app/, lib/, configs, lockfile) differs from the one recorded by the last build.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const stampFile = join(root, '.next', 'mobflow-source-hash');
+const inputs = ['app', 'lib', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
+
+function* files(path) {
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) {
+    for (const name of readdirSync(path).sort()) yield* files(join(path, name));
+  } else {
+    yield path;
+  }
+}
+
+function sourceHash() {
+  const h = createHash('sha256');
+  for (const input of inputs) {
+    for (const f of files(join(root, input))) {
+      h.update(relative(root, f));
+      h.update(readFileSync(f));
+    }
+  }
+  return h.digest('hex');
+}
+
+/** Returns after a fresh-enough build exists; exits the process when the build fails. */
+export function ensureBuilt() {
+  const hash = sourceHash();
+  const fresh = existsSync(join(root, '.next', 'BUILD_ID')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash;
+  if (fresh) return;
+  console.log('Building the web app (first start or sources changed)…');
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' };
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'next'), ['build'], { cwd: root, env, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`next build failed with status ${r.status}`);
+  writeFileSync(stampFile, hash);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) ensureBuilt();

@@ -1,0 +1,43 @@
+/**
+ * Takes screenshots of the main pages (light, dark, phone) into ./.shots for a human look:
+ *   npx tsx scripts/screenshots.ts [baseUrl]
+ * Without baseUrl it starts the production server on a free port with a throwaway DATA_DIR.
+ */
+import { mkdirSync } from 'node:fs';
+import { launch } from '../test/helpers/browser';
+import { startWebServer } from '../test/helpers/e2eServer';
+
+const out = '.shots';
+mkdirSync(out, { recursive: true });
+const child = process.argv[2] ? null : await startWebServer();
+const base = process.argv[2] ?? child?.url ?? '';
+const browser = await launch();
+try {
+  const res = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Checkout refactor mob' }) });
+  const s = (await res.json()) as { id: string; viewUrl: string };
+  for (const name of ['Ada', 'Grace', 'Linus']) {
+    await fetch(`${base}/api/sessions/${s.id}/members`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  }
+  const shots: { file: string; path: string; scheme: 'light' | 'dark'; width: number; height: number; name?: string }[] = [
+    { file: 'home-light', path: '/', scheme: 'light', width: 1280, height: 800 },
+    { file: 'session-light', path: `/s/${s.id}`, scheme: 'light', width: 1440, height: 900, name: 'Ada' },
+    { file: 'session-dark', path: `/s/${s.id}`, scheme: 'dark', width: 1440, height: 900, name: 'Grace' },
+    { file: 'session-phone', path: `/s/${s.id}`, scheme: 'light', width: 390, height: 844, name: 'Linus' },
+    { file: 'view-light', path: new URL(s.viewUrl).pathname, scheme: 'light', width: 1280, height: 800 },
+    { file: 'join-dialog', path: `/s/${s.id}`, scheme: 'light', width: 1280, height: 800 },
+    { file: 'not-found', path: '/s/AAAAAAAAAAAAAAAAAAAAAA', scheme: 'dark', width: 1280, height: 800 },
+  ];
+  for (const shot of shots) {
+    const ctx = await browser.newContext({ colorScheme: shot.scheme, viewport: { width: shot.width, height: shot.height } });
+    const page = await ctx.newPage();
+    if (shot.name) await page.addInitScript((n) => window.localStorage.setItem('mobflow:name', n), shot.name);
+    await page.goto(base + shot.path);
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: `${out}/${shot.file}.png`, fullPage: true });
+    await ctx.close();
+  }
+  console.log(`screenshots in ${out}/`);
+} finally {
+  await browser.close();
+  await child?.kill('SIGTERM');
+}
