@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const stampFile = join(root, '.next', 'mobflow-source-hash');
+const distDir = process.env.MOBFLOW_DIST_DIR || '.next';
+const stampFile = join(root, distDir, 'mobflow-source-hash');
 const inputs = ['app', 'lib', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
 
 function* files(path) {
@@ -33,7 +34,7 @@ function sourceHash() {
 /** Returns after a fresh-enough build exists; exits the process when the build fails. */
 export function ensureBuilt() {
   const hash = sourceHash();
-  const fresh = existsSync(join(root, '.next', 'BUILD_ID')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash;
+  const fresh = existsSync(join(root, distDir, 'BUILD_ID')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash;
   if (fresh) return;
   console.log('Building the web app (first start or sources changed)…');
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' };
