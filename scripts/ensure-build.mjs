@@ -38,7 +38,12 @@ export function ensureBuilt() {
   if (fresh) return;
   console.log('Building the web app (first start or sources changed)…');
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' };
+  // `next build` adds its distDir's type folders to tsconfig.json; a non-default MOBFLOW_DIST_DIR
+  // (parallel test runs) must not leave that edit behind in a tracked file.
+  const tsconfig = join(root, 'tsconfig.json');
+  const before = readFileSync(tsconfig, 'utf8');
   const r = spawnSync(join(root, 'node_modules', '.bin', 'next'), ['build'], { cwd: root, env, stdio: 'inherit' });
+  if (distDir !== '.next') writeFileSync(tsconfig, before);
   if (r.status !== 0) throw new Error(`next build failed with status ${r.status}`);
   writeFileSync(stampFile, hash);
 }
