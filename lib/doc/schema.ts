@@ -116,8 +116,12 @@ export interface DecisionRecord {
   title: string;
   rationale: string;
   alternatives: string;
+  /** ADR "consequences"; '' when not given. */
+  consequences: string;
   at: number;
+  /** Names are snapshots taken at `at` (a later rename does not rewrite history). */
   author: string;
+  authorId: MemberId | null;
   taskId: TaskId | null;
   taskTitle: string | null;
   driver: string | null;
