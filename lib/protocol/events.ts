@@ -3,6 +3,7 @@
  * socket.io carries commands with acks, clock sync and pushed notices; never doc state.
  */
 import { z } from 'zod';
+import type { DecisionLogged, DecisionLogPayload } from './decisions';
 
 export const SOCKET_PATH = '/socket.io';
 
@@ -18,6 +19,8 @@ export interface ClockReply {
 
 export interface ClientToServer {
   'clock:ping': (ack: Ack<ClockReply>) => void;
+  /** Log a decision; the server stamps time, task, roles and order (see ./decisions.ts). */
+  'decision:log': (payload: DecisionLogPayload, ack: Ack<DecisionLogged>) => void;
 }
 
 export interface ServerToClient {

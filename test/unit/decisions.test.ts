@@ -1,0 +1,221 @@
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import { decisionsMarkdown, decisionsJson, escapeBlock, escapeInline } from '../../lib/decisionExport';
+import { appendDecision, filterDecisions, latestDecisions, listDecisions, readDecisions, withStatus } from '../../lib/decisions';
+import { decisionsOf, INITIAL_ROTATION, ROTATION_KEY, rotationOf } from '../../lib/doc/schema';
+import type { DecisionId, MemberId } from '../../lib/ids';
+import { joinMember } from '../../lib/members';
+import { DecisionBody, DecisionLogPayload } from '../../lib/protocol/decisions';
+import { addTask } from '../../lib/task';
+
+const sync = (a: Y.Doc, b: Y.Doc) => {
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
+  Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
+};
+
+function setRoles(doc: Y.Doc, driver: MemberId | null, navigator: MemberId | null) {
+  rotationOf(doc).set(ROTATION_KEY.state, { ...INITIAL_ROTATION, driver, navigator });
+}
+
+function mob() {
+  const doc = new Y.Doc();
+  const ada = joinMember(doc, 'Ada', 1);
+  const bob = joinMember(doc, 'Bob', 2);
+  setRoles(doc, ada.id, bob.id);
+  return { doc, ada, bob };
+}
+
+function ok(r: ReturnType<typeof appendDecision>) {
+  if (!r.ok) throw new Error(r.error);
+  return r.record;
+}
+
+describe('appendDecision', () => {
+  it('stamps time, author, task and roles of that moment, in server order', () => {
+    const { doc, ada, bob } = mob();
+    const first = ok(appendDecision(doc, { title: 'Use Postgres', rationale: 'We need JSONB' }, { now: 1000, authorId: bob.id }));
+    expect(first).toMatchObject({ seq: 1, at: 1000, author: 'Bob', authorId: bob.id, driver: 'Ada', navigator: 'Bob', taskId: null, taskTitle: null, alternatives: '', supersedes: null });
+
+    const task = addTask(doc, { title: 'Checkout page' }, 1500);
+    setRoles(doc, bob.id, ada.id);
+    const second = ok(appendDecision(doc, { title: 'Keep REST', rationale: 'Clients exist', alternatives: 'GraphQL' }, { now: 2000, authorId: ada.id }));
+    expect(second).toMatchObject({ seq: 2, driver: 'Bob', navigator: 'Ada', taskId: task, taskTitle: 'Checkout page', alternatives: 'GraphQL' });
+    // The first entry keeps its snapshot: later role changes and renames do not rewrite history.
+    expect(readDecisions(doc)[0]).toEqual(first);
+  });
+
+  it('uses a fallback author for API clients and refuses an unknown member', () => {
+    const { doc } = mob();
+    expect(ok(appendDecision(doc, { title: 't', rationale: 'r' }, { now: 1, authorId: null })).author).toBe('API client');
+    const r = appendDecision(doc, { title: 't', rationale: 'r' }, { now: 1, authorId: 'AAAAAAAAAAAA' as MemberId });
+    expect(r).toMatchObject({ ok: false, reason: 'unknown-author' });
+    expect(decisionsOf(doc).length).toBe(1);
+  });
+});
+
+describe('supersede chains', () => {
+  it('links both ways and derives status, along a chain', () => {
+    const { doc, ada } = mob();
+    const a = ok(appendDecision(doc, { title: 'A', rationale: 'r' }, { now: 1, authorId: ada.id }));
+    const b = ok(appendDecision(doc, { title: 'B', rationale: 'r', supersedes: a.id }, { now: 2, authorId: ada.id }));
+    const c = ok(appendDecision(doc, { title: 'C', rationale: 'r', supersedes: b.id }, { now: 3, authorId: ada.id }));
+    const views = listDecisions(doc);
+    expect(views.map((v) => [v.title, v.status, v.supersedes, v.supersededBy])).toEqual([
+      ['A', 'superseded', null, b.id],
+      ['B', 'superseded', a.id, c.id],
+      ['C', 'accepted', b.id, null],
+    ]);
+    expect(filterDecisions(views, { status: 'accepted' }).map((v) => v.title)).toEqual(['C']);
+  });
+
+  it('refuses a missing or already superseded target and writes nothing', () => {
+    const { doc, ada } = mob();
+    const a = ok(appendDecision(doc, { title: 'A', rationale: 'r' }, { now: 1, authorId: ada.id }));
+    ok(appendDecision(doc, { title: 'B', rationale: 'r', supersedes: a.id }, { now: 2, authorId: ada.id }));
+    expect(appendDecision(doc, { title: 'X', rationale: 'r', supersedes: a.id }, { now: 3, authorId: ada.id })).toMatchObject({
+      ok: false,
+      reason: 'already-superseded',
+      error: 'supersedes: decision 1 is already superseded by decision 2',
+    });
+    expect(appendDecision(doc, { title: 'X', rationale: 'r', supersedes: 'ZZZZZZZZZZZZ' as DecisionId }, { now: 3, authorId: ada.id })).toMatchObject({
+      ok: false,
+      reason: 'unknown-supersedes',
+    });
+    expect(decisionsOf(doc).length).toBe(2);
+  });
+
+  it('picks the first in log order when two replicas superseded the same entry', () => {
+    const { doc, ada } = mob();
+    const a = ok(appendDecision(doc, { title: 'A', rationale: 'r' }, { now: 1, authorId: ada.id }));
+    const views = withStatus([...readDecisions(doc), { ...a, id: 'B1B1B1B1B1B1' as DecisionId, seq: 2, supersedes: a.id }, { ...a, id: 'B2B2B2B2B2B2' as DecisionId, seq: 3, supersedes: a.id }]);
+    expect(views[0]?.supersededBy).toBe('B1B1B1B1B1B1');
+  });
+});
+
+describe('ordering under concurrent appends', () => {
+  it('two Y.Docs appending at once converge to the same order with both entries present', () => {
+    const one = mob();
+    const other = new Y.Doc();
+    sync(one.doc, other);
+    for (let i = 0; i < 5; i++) {
+      ok(appendDecision(one.doc, { title: `one ${i}`, rationale: 'r' }, { now: 10 + i, authorId: one.ada.id }));
+      ok(appendDecision(other, { title: `other ${i}`, rationale: 'r' }, { now: 10 + i, authorId: one.bob.id }));
+    }
+    sync(one.doc, other);
+    const a = listDecisions(one.doc).map((d) => d.id);
+    const b = listDecisions(other).map((d) => d.id);
+    expect(a).toHaveLength(10);
+    expect(b).toEqual(a);
+    // Each writer's own entries keep their relative order.
+    const titles = listDecisions(other).map((d) => d.title);
+    expect(titles.filter((t) => t.startsWith('one'))).toEqual(['one 0', 'one 1', 'one 2', 'one 3', 'one 4']);
+  });
+
+  it('skips malformed entries a rogue client pushed instead of trusting them', () => {
+    const { doc, ada } = mob();
+    decisionsOf(doc).push([{ nonsense: true } as never]);
+    ok(appendDecision(doc, { title: 'A', rationale: 'r' }, { now: 1, authorId: ada.id }));
+    expect(listDecisions(doc).map((d) => d.title)).toEqual(['A']);
+  });
+
+  it('latestDecisions reads the tail, newest first, with status', () => {
+    const { doc, ada } = mob();
+    const ids = Array.from({ length: 6 }, (_, i) => ok(appendDecision(doc, { title: `D${i}`, rationale: 'r' }, { now: i, authorId: ada.id })).id);
+    ok(appendDecision(doc, { title: 'fix', rationale: 'r', supersedes: ids[5] }, { now: 9, authorId: ada.id }));
+    const latest = latestDecisions(doc, 3);
+    expect(latest.map((d) => [d.title, d.status])).toEqual([
+      ['fix', 'accepted'],
+      ['D5', 'superseded'],
+      ['D4', 'accepted'],
+    ]);
+  });
+});
+
+describe('filterDecisions', () => {
+  it('filters by task (or no task) and searches all words case-insensitively', () => {
+    const { doc, ada } = mob();
+    ok(appendDecision(doc, { title: 'Before any task', rationale: 'setup' }, { now: 1, authorId: ada.id }));
+    const task = addTask(doc, { title: 'Cart' }, 2);
+    ok(appendDecision(doc, { title: 'Use Redis', rationale: 'Fast session CACHE' }, { now: 3, authorId: ada.id }));
+    ok(appendDecision(doc, { title: 'Use Postgres', rationale: 'durable' }, { now: 4, authorId: ada.id }));
+    const views = listDecisions(doc);
+    expect(filterDecisions(views, { taskId: task }).map((d) => d.title)).toEqual(['Use Redis', 'Use Postgres']);
+    expect(filterDecisions(views, { taskId: null }).map((d) => d.title)).toEqual(['Before any task']);
+    expect(filterDecisions(views, { query: 'use cache' }).map((d) => d.title)).toEqual(['Use Redis']);
+    expect(filterDecisions(views, { query: 'cart ada' })).toHaveLength(2);
+  });
+});
+
+describe('DecisionBody', () => {
+  it('normalises and caps fields with readable messages', () => {
+    expect(DecisionBody.parse({ title: '  Use\n  Postgres ', rationale: ' why\r\nbecause ' })).toEqual({ title: 'Use Postgres', rationale: 'why\nbecause' });
+    const bad = (body: unknown) => {
+      const r = DecisionBody.safeParse(body);
+      return r.success ? null : r.error.issues.map((i) => i.message);
+    };
+    expect(bad({ title: '   ', rationale: 'r' })).toEqual(['title must not be empty']);
+    expect(bad({ title: 't', rationale: '' })).toEqual(['rationale must not be empty']);
+    expect(bad({ title: 'x'.repeat(201), rationale: 'r' })).toEqual(['title must be at most 200 characters']);
+    expect(bad({ title: 't', rationale: 'r', alternatives: 'x'.repeat(4001) })).toEqual(['alternatives must be at most 4000 characters']);
+    expect(bad({ title: 't', rationale: 'r', supersedes: '../../x' })).toEqual(['supersedes must be a decision id']);
+    expect(bad({ title: 't', rationale: 'r', at: 0 })).not.toBeNull();
+    expect(bad({ title: 7, rationale: 'r' })).toEqual(['title must be a string']);
+    expect(DecisionLogPayload.safeParse({ title: 't', rationale: 'r' }).success).toBe(false);
+  });
+});
+
+describe('Markdown export', () => {
+  const evil = {
+    title: '# Owned <script>alert(1)</script> [click](javascript:alert(1))',
+    rationale: '## heading\n<img src=x onerror=alert(1)>\n\n    code block?\n- list\n1. ordered\n===\n[x]: javascript:alert(1)',
+    alternatives: '<javascript:alert(1)> | table | `code` *em* _em_ ![img](http://x)',
+  };
+
+  it('renders one ADR-style record per decision with status and links both ways', () => {
+    const { doc, ada } = mob();
+    addTask(doc, { title: 'Checkout' }, 1);
+    const a = ok(appendDecision(doc, { title: 'Use REST', rationale: 'Clients exist', alternatives: 'GraphQL', consequences: 'Versioning' }, { now: Date.UTC(2026, 0, 2), authorId: ada.id }));
+    ok(appendDecision(doc, { title: 'Use gRPC', rationale: 'Speed', supersedes: a.id }, { now: Date.UTC(2026, 0, 3), authorId: ada.id }));
+    const md = decisionsMarkdown(listDecisions(doc), { sessionName: 'Mob', exportedAt: Date.UTC(2026, 0, 4) });
+    expect(md).toContain('# Decision log: Mob\n');
+    expect(md).toContain('## 1\\. Use REST\n');
+    expect(md).toContain('- Status: Superseded, superseded by decision 2 (Use gRPC)');
+    expect(md).toContain('- Supersedes: decision 1 (Use REST)');
+    expect(md).toContain('- Date: 2026-01-02T00:00:00.000Z');
+    expect(md).toContain('- Task: Checkout\n- Driver: Ada\n- Navigator: Bob\n- Logged by: Ada');
+    expect(md).toContain('### Alternatives considered\n\nGraphQL');
+    expect(md).toContain('### Consequences\n\nVersioning');
+    expect(md.match(/^## /gm)).toHaveLength(2);
+  });
+
+  it('keeps headings, links, javascript: URLs and raw HTML in user text inert', () => {
+    const { doc, ada } = mob();
+    ok(appendDecision(doc, evil, { now: 1, authorId: ada.id }));
+    const md = decisionsMarkdown(listDecisions(doc), { sessionName: '<b>Mob</b> [x](javascript:1)', exportedAt: 2 });
+    // The only headings are ours, and no raw HTML or link syntax survives.
+    expect(md.match(/^#{1,6} /gm)).toEqual(['# ', '## ', '### ', '### ', '### ']);
+    expect(md).not.toMatch(/<[a-z!/]/i);
+    expect(md).not.toMatch(/(?<!\\)\]\(/);
+    expect(md).not.toMatch(/(?<!\\)\[/);
+    expect(md).not.toMatch(/javascript:/i);
+    expect(md).not.toMatch(/^ {4}/m);
+    expect(md).not.toMatch(/^(?:[-*+]|\d+\.) (?!Status|Supersedes|Date|Id|Task|Driver|Navigator|Logged)/m);
+    expect(md).not.toMatch(/^=+$/m);
+    expect(md).toContain('&lt;script&gt;');
+  });
+
+  it('escapes every Markdown special character with a backslash', () => {
+    expect(escapeInline('a*b_c`d')).toBe('a\\*b\\_c\\`d');
+    expect(escapeInline('<a href="x">&')).toBe('&lt;a href\\="x"&gt;&amp;');
+    expect(escapeBlock('one\ntwo\n\n\nthree')).toBe('one  \ntwo\n\nthree');
+  });
+
+  it('exports JSON that carries every field, status and link', () => {
+    const { doc, ada } = mob();
+    const a = ok(appendDecision(doc, evil, { now: 1, authorId: ada.id }));
+    const json = decisionsJson(listDecisions(doc), { sessionName: 'Mob', exportedAt: 2 });
+    expect(json.format).toBe('mobflow.decisions/1');
+    expect(json.decisions[0]).toMatchObject({ ...a, status: 'accepted', supersededBy: null, date: '1970-01-01T00:00:00.001Z' });
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+});
