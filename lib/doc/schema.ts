@@ -39,8 +39,11 @@ export const TASK_KEY = {
   startedAt: 'startedAt',
   doneAt: 'doneAt',
   summary: 'summary',
+  /** readRotation(doc).turn when the task last became current (turns taken = turn at end - this). */
+  startTurn: 'startTurn',
 } as const;
-export const CRITERION_KEY = { id: 'id', text: 'text', done: 'done' } as const;
+/** `rank` orders criteria (fractional), so a reorder never moves a Y.Map and loses concurrent typing. */
+export const CRITERION_KEY = { id: 'id', text: 'text', done: 'done', rank: 'rank' } as const;
 export const BOARD_KEY = { current: 'current' } as const;
 
 export const LIMITS = {
