@@ -10,6 +10,7 @@ import { CloseCode } from '../lib/protocol/closeCodes';
 import { SOCKET_PATH } from '../lib/protocol/events';
 import type { Config } from './config';
 import { createApi } from './http/api';
+import { decisionRoutes } from './http/routes/decisions';
 import { sessionRoutes } from './http/routes/sessions';
 import { taskRoutes } from './http/routes/tasks';
 import { sendJson, sendText } from './http/respond';
@@ -53,7 +54,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     unloadDelayMs: config.unloadDelayMs,
   });
   const sessions = new Sessions(store, rooms, clock);
-  const api = createApi({ config, sessions, rooms, clock }, [sessionRoutes, taskRoutes]);
+  const api = createApi({ config, sessions, rooms, clock }, [sessionRoutes, taskRoutes, decisionRoutes]);
   const yjs = createYjsEndpoint({ rooms, sessions, logger, metrics, limits: config.limits });
   const web: Web | null = config.web === 'none' ? null : await createWeb(config.web, PROJECT_ROOT, config.host, config.port);
 
@@ -90,7 +91,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
   });
 
-  const realtime = createRealtime(http, { sessions, clock, logger, maxPayloadBytes: config.limits.maxBodyBytes });
+  const realtime = createRealtime(http, { sessions, clock, logger, maxPayloadBytes: config.limits.maxBodyBytes, decisions: { rooms, clock, logger } });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = pathOf(req.url);

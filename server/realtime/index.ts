@@ -7,12 +7,14 @@ import { Server } from 'socket.io';
 import { type ClientToServer, Handshake, SOCKET_PATH, type ServerToClient } from '../../lib/protocol/events';
 import type { Clock, Logger } from '../logger';
 import type { Sessions } from '../sessions';
+import { type DecisionHandlerDeps, registerDecisionHandlers } from './decisions';
 
 export interface RealtimeDeps {
   sessions: Sessions;
   clock: Clock;
   logger: Logger;
   maxPayloadBytes: number;
+  decisions?: DecisionHandlerDeps;
 }
 
 export interface SocketData {
@@ -39,6 +41,7 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps) {
   });
 
   io.on('connection', (socket) => {
+    if (deps.decisions) registerDecisionHandlers(socket, deps.decisions);
     socket.on('clock:ping', (ack) => {
       if (typeof ack !== 'function') return;
       ack({ ok: true, value: { serverNow: deps.clock.now() } });

@@ -1,0 +1,52 @@
+/**
+ * socket.io 'decision:log': parse, refuse read-only sockets, then append inside a server
+ * transaction so time, author and the task/driver/navigator snapshot come from the server.
+ * The ack arrives only once the entry is durable.
+ */
+import type { Socket } from 'socket.io';
+import { type AppendResult, appendDecision, type DecisionInput } from '../../lib/decisions';
+import type { MemberId } from '../../lib/ids';
+import { parseSessionId } from '../../lib/ids';
+import { DecisionLogPayload, firstIssue } from '../../lib/protocol/decisions';
+import type { ClientToServer, ServerToClient } from '../../lib/protocol/events';
+import type { Clock, Logger } from '../logger';
+import type { Rooms } from '../rooms';
+import type { Room } from '../yjs/room';
+import type { SocketData } from './index';
+
+export interface DecisionHandlerDeps {
+  rooms: Rooms;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Appends one decision in a server transaction; resolves once it is in the store. */
+export async function logDecision(room: Room, input: DecisionInput, authorId: MemberId | null, clock: Clock): Promise<AppendResult> {
+  let result: AppendResult = { ok: false, reason: 'unknown-author', error: 'not applied' };
+  // `now` is read inside the transaction so the stamp matches the roles the entry records.
+  await room.transact('decision', (doc) => {
+    result = appendDecision(doc, input, { now: clock.now(), authorId });
+  });
+  return result;
+}
+
+type DecisionSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
+
+export function registerDecisionHandlers(socket: DecisionSocket, deps: DecisionHandlerDeps): void {
+  socket.on('decision:log', (payload, ack) => {
+    if (typeof ack !== 'function') return;
+    if (socket.data.readOnly) return ack({ ok: false, error: 'this is a read-only view link' });
+    const parsed = DecisionLogPayload.safeParse(payload);
+    if (!parsed.success) return ack({ ok: false, error: firstIssue(parsed.error) });
+    const sessionId = parseSessionId(socket.data.sessionId);
+    if (!sessionId) return ack({ ok: false, error: 'no such session' });
+    const { memberId, ...input } = parsed.data;
+    deps.rooms
+      .with(sessionId, (room) => logDecision(room, input, memberId, deps.clock))
+      .then((r) => ack(r.ok ? { ok: true, value: r.record } : { ok: false, error: r.error }))
+      .catch((err: unknown) => {
+        deps.logger.error('decision:log failed', { sessionId, err: String(err) });
+        ack({ ok: false, error: 'the decision could not be saved; try again' });
+      });
+  });
+}
