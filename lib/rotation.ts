@@ -1,0 +1,174 @@
+/**
+ * Rotation and timer transitions: pure functions of the rotation state, the ordered roster, who
+ * is online, the session settings and `now` (server-clock ms). The server applies the result
+ * inside one room transaction, so each transition happens exactly once.
+ *
+ * Roles: the driver of the next turn is the previous navigator; the new navigator is the next
+ * eligible member after the new driver in roster order. Away members are never eligible; offline
+ * members are passed over when `skipOffline` is on, unless that would leave fewer than two people
+ * (an HTTP-only or no-browser session has nobody "online" and must still rotate).
+ */
+import type * as Y from 'yjs';
+import { type RotationState, readRotation, readSettings, type SessionSettings, type TimerPhase, type TimerState, type TurnEnd, type TurnRecord } from './doc/schema';
+import type { MemberId } from './ids';
+import { listMembers } from './members';
+import { assertNever, isDue } from './timer';
+
+export const TIMER_ACTIONS = ['start', 'pause', 'resume', 'skip', 'reset'] as const;
+export type TimerAction = (typeof TIMER_ACTIONS)[number];
+
+export interface RosterEntry {
+  id: MemberId;
+  away: boolean;
+}
+
+export interface RotationContext {
+  state: RotationState;
+  /** The roster in rotation order. */
+  members: readonly RosterEntry[];
+  online: ReadonlySet<string>;
+  settings: SessionSettings;
+  now: number;
+}
+
+export type Transition =
+  | { ok: true; state: RotationState; record: TurnRecord | null }
+  | { ok: false; reason: string };
+
+const MS_PER_SECOND = 1000;
+/** Below this many online eligible members, offline members are not passed over. */
+const MIN_ONLINE_FOR_SKIPPING = 2;
+
+/** Members who can take a role now, in roster order. */
+export function eligibleMembers(ctx: Pick<RotationContext, 'members' | 'online' | 'settings'>): MemberId[] {
+  const present = ctx.members.filter((m) => !m.away).map((m) => m.id);
+  if (!ctx.settings.skipOffline) return present;
+  const online = present.filter((id) => ctx.online.has(id));
+  return online.length >= MIN_ONLINE_FOR_SKIPPING ? online : present;
+}
+
+/** The next eligible member after `from` in roster order (wrapping), other than `exclude`. */
+function nextAfter(order: readonly MemberId[], eligible: ReadonlySet<MemberId>, from: MemberId | null, exclude: MemberId | null): MemberId | null {
+  const start = from === null ? -1 : order.indexOf(from);
+  for (let step = 1; step <= order.length; step++) {
+    const id = order[(start + step + order.length) % order.length];
+    if (id !== undefined && eligible.has(id) && id !== exclude) return id;
+  }
+  return null;
+}
+
+/** Roles for the coming turn: keep valid roles, fill missing ones in roster order. */
+function settleRoles(ctx: RotationContext): Pick<RotationState, 'driver' | 'navigator'> | null {
+  const order = ctx.members.map((m) => m.id);
+  const eligible = new Set(eligibleMembers(ctx));
+  if (eligible.size === 0) return null;
+  const { driver, navigator } = ctx.state;
+  const d = driver && eligible.has(driver) ? driver : nextAfter(order, eligible, driver, null);
+  const n = navigator && eligible.has(navigator) && navigator !== d ? navigator : nextAfter(order, eligible, d, d);
+  return { driver: d, navigator: n };
+}
+
+/** Roles after one rotation: the navigator drives; the next eligible member navigates. */
+export function rotatedRoles(ctx: RotationContext): Pick<RotationState, 'driver' | 'navigator'> | null {
+  const order = ctx.members.map((m) => m.id);
+  const eligible = new Set(eligibleMembers(ctx));
+  if (eligible.size === 0) return null;
+  const { driver, navigator } = ctx.state;
+  let d: MemberId | null;
+  if (navigator && eligible.has(navigator)) d = navigator;
+  else {
+    // The navigator left or is away: continue from where they stood (or from the driver).
+    const from = navigator && order.includes(navigator) ? navigator : driver;
+    d = nextAfter(order, eligible, from, eligible.size > 1 ? driver : null);
+  }
+  return { driver: d, navigator: nextAfter(order, eligible, d, d) };
+}
+
+function running(phase: TimerPhase, now: number, seconds: number): TimerState {
+  return { status: 'running', phase, startedAt: now, durationMs: seconds * MS_PER_SECOND, pausedMs: 0 };
+}
+
+function record(state: RotationState, now: number, end: TurnEnd): TurnRecord | null {
+  const t = state.timer;
+  if (t.status === 'idle') return null;
+  const pausedMs = t.status === 'paused' ? t.pausedMs + Math.max(0, now - t.pausedAt) : t.pausedMs;
+  return { turn: state.turn, phase: t.phase, driver: state.driver, navigator: state.navigator, startedAt: t.startedAt, endedAt: now, pausedMs, end };
+}
+
+/** Ends the current phase (expiry or skip) and moves on: rotate after a turn, maybe into a break. */
+function advance(ctx: RotationContext, end: Exclude<TurnEnd, 'reset'>): Transition {
+  const { state, settings, now } = ctx;
+  const t = state.timer;
+  const rec = record(state, now, end);
+  if (t.status !== 'idle' && t.phase === 'break') {
+    // A break ends: the next turn starts by itself only with auto-start (or when the break is skipped).
+    const roles = settleRoles(ctx) ?? { driver: state.driver, navigator: state.navigator };
+    const startNext = settings.autoStart || end === 'skipped';
+    return { ok: true, record: rec, state: { ...state, ...roles, timer: startNext ? running('turn', now, settings.turnSeconds) : { status: 'idle' } } };
+  }
+  const roles = rotatedRoles(ctx);
+  if (!roles) return { ok: false, reason: 'nobody to rotate to: everyone is away or the roster is empty' };
+  const turn = state.turn + 1;
+  const breakDue = t.status !== 'idle' && settings.breakEvery > 0 && turn % settings.breakEvery === 0;
+  // A skip starts the next turn full; an expiry starts it only with auto-start; idle stays idle.
+  const startNext = t.status !== 'idle' && (end === 'skipped' || settings.autoStart);
+  const timer: TimerState = breakDue ? running('break', now, settings.breakSeconds) : startNext ? running('turn', now, settings.turnSeconds) : { status: 'idle' };
+  return { ok: true, record: rec, state: { turn, ...roles, timer } };
+}
+
+/** Applies a user command; `ok: false` carries a readable reason for an impossible transition. */
+export function applyTimerAction(action: TimerAction, ctx: RotationContext): Transition {
+  const { state, settings, now } = ctx;
+  const t = state.timer;
+  switch (action) {
+    case 'start': {
+      if (t.status === 'running') return { ok: false, reason: 'the timer is already running' };
+      if (t.status === 'paused') return { ok: false, reason: 'the timer is paused: resume it instead' };
+      const roles = settleRoles(ctx);
+      if (!roles) return { ok: false, reason: 'nobody to start a turn with: add someone to the roster (or mark someone back)' };
+      return { ok: true, record: null, state: { ...state, ...roles, timer: running('turn', now, settings.turnSeconds) } };
+    }
+    case 'pause': {
+      if (t.status !== 'running') return { ok: false, reason: t.status === 'paused' ? 'the timer is already paused' : 'the timer is not running' };
+      const remainingMs = Math.max(0, t.startedAt + t.pausedMs + t.durationMs - now);
+      return { ok: true, record: null, state: { ...state, timer: { status: 'paused', phase: t.phase, startedAt: t.startedAt, remainingMs, pausedAt: now, pausedMs: t.pausedMs } } };
+    }
+    case 'resume': {
+      if (t.status !== 'paused') return { ok: false, reason: t.status === 'running' ? 'the timer is already running' : 'the timer is not paused' };
+      const pausedMs = t.pausedMs + Math.max(0, now - t.pausedAt);
+      // endsAt = startedAt + pausedMs + durationMs must equal now + remainingMs.
+      const durationMs = now + t.remainingMs - t.startedAt - pausedMs;
+      return { ok: true, record: null, state: { ...state, timer: { status: 'running', phase: t.phase, startedAt: t.startedAt, durationMs, pausedMs } } };
+    }
+    case 'skip':
+      return advance(ctx, 'skipped');
+    case 'reset': {
+      if (t.status === 'idle') return { ok: false, reason: 'the timer is not started: nothing to reset' };
+      return { ok: true, record: record(state, now, 'reset'), state: { ...state, timer: { status: 'idle' } } };
+    }
+    default:
+      return assertNever(action);
+  }
+}
+
+/** The server's expiry check: rotates only when the running phase is due (idempotent). */
+export function expire(ctx: RotationContext): Transition {
+  if (!isDue(ctx.state.timer, ctx.now)) return { ok: false, reason: 'not due' };
+  return advance(ctx, 'expired');
+}
+
+/** Who drives after this turn (for "you are driving next"); null when nobody would. */
+export function nextDriver(ctx: RotationContext): MemberId | null {
+  return rotatedRoles(ctx)?.driver ?? null;
+}
+
+/** The rotation context of a live doc (roster order, rotation state, settings). */
+export function readRotationContext(doc: Y.Doc, online: ReadonlySet<string>, now: number): RotationContext {
+  return {
+    state: readRotation(doc),
+    members: listMembers(doc).map((m) => ({ id: m.id, away: m.away })),
+    online,
+    settings: readSettings(doc),
+    now,
+  };
+}
