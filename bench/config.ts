@@ -1,0 +1,71 @@
+/**
+ * Benchmark grid and knobs. BENCH_SCALE=full (default) is the issue's grid; tiny is for the test.
+ * BENCH_SECONDS overrides the load duration of the fan-out and presence scenarios.
+ */
+import { z } from 'zod';
+
+export interface FanoutSize {
+  rooms: number;
+  clients: number;
+}
+
+export interface BenchConfig {
+  scale: 'tiny' | 'full';
+  fanout: FanoutSize[];
+  /** Writer updates per second in each fan-out room. */
+  updatesPerSecond: number;
+  /** How long each load scenario writes, seconds. */
+  seconds: number;
+  presenceClients: number;
+  /** Awareness updates per second per client. */
+  presenceHz: number;
+  decisions: number;
+  /** Sequential joins measured against the decision-heavy session. */
+  joins: number;
+  concurrentJoins: number;
+  idleSessions: number;
+}
+
+const FULL: BenchConfig = {
+  scale: 'full',
+  fanout: [
+    { rooms: 1, clients: 10 },
+    { rooms: 100, clients: 8 },
+    { rooms: 500, clients: 8 },
+  ],
+  updatesPerSecond: 5,
+  seconds: 10,
+  presenceClients: 200,
+  presenceHz: 1,
+  decisions: 10_000,
+  joins: 50,
+  concurrentJoins: 100,
+  idleSessions: 500,
+};
+
+const TINY: BenchConfig = {
+  scale: 'tiny',
+  fanout: [
+    { rooms: 1, clients: 3 },
+    { rooms: 4, clients: 3 },
+  ],
+  updatesPerSecond: 5,
+  seconds: 1,
+  presenceClients: 8,
+  presenceHz: 2,
+  decisions: 200,
+  joins: 3,
+  concurrentJoins: 10,
+  idleSessions: 10,
+};
+
+const Env = z.object({
+  BENCH_SCALE: z.enum(['tiny', 'full']).default('full'),
+  BENCH_SECONDS: z.coerce.number().positive().max(60).optional(),
+});
+
+export function benchConfig(env: Record<string, string | undefined>, overrides: Partial<BenchConfig> = {}): BenchConfig {
+  const e = Env.parse(env);
+  const base = e.BENCH_SCALE === 'tiny' ? TINY : FULL;
+  return { ...base, ...(e.BENCH_SECONDS ? { seconds: e.BENCH_SECONDS } : {}), ...overrides };
+}

@@ -1,0 +1,89 @@
+/**
+ * Fan-out: rooms x clients, one writer per room at a fixed rate; every other client in the room
+ * must observe every update. Latency is writer's send -> reader's receipt, in this process.
+ */
+import { closeAll, connectMany, LeanClient, Writer } from './client';
+import type { BenchConfig, FanoutSize } from './config';
+import { sampleUsage, type Usage } from './procstat';
+import type { BenchServer } from './servers';
+import { delay, type LatencySummary, summarize, until } from './stats';
+
+/** After the last write, how long readers may take to receive everything before the rest counts as lost. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export interface FanoutResult {
+  name: string;
+  rooms: number;
+  clients: number;
+  latency: LatencySummary;
+  delivered: number;
+  expected: number;
+  /** Updates a reader received twice (should be 0). */
+  duplicates: number;
+  usage: Usage;
+}
+
+export async function runFanout(server: BenchServer, size: FanoutSize, cfg: BenchConfig): Promise<FanoutResult> {
+  const rooms = await server.createRooms(size.rooms);
+  const writesPerRoom = Math.max(1, Math.round(cfg.seconds * cfg.updatesPerSecond));
+  const writers: Writer[] = [];
+  const latencies: number[] = [];
+  let delivered = 0;
+  let duplicates = 0;
+
+  const { clients } = await connectMany(size.rooms * size.clients, (i) => {
+    const r = Math.floor(i / size.clients);
+    const url = server.roomUrl(rooms[r] ?? '');
+    // Connections are opened in index order, so each room's writer (index 0) exists before its readers.
+    if (i % size.clients === 0) {
+      const w = new Writer(new LeanClient(url));
+      writers[r] = w;
+      return w.client;
+    }
+    const writer = writers[r];
+    const seen = new Set<number>();
+    return new LeanClient(url, {
+      onUpdate(m, at) {
+        if (!writer || m.client !== writer.clientId) return;
+        const sent = writer.sentAt[m.clock];
+        if (sent === undefined) return;
+        if (seen.has(m.clock)) {
+          duplicates++;
+          return;
+        }
+        seen.add(m.clock);
+        delivered++;
+        latencies.push(at - sent);
+      },
+    });
+  });
+
+  const usage = sampleUsage(server.pid);
+  const periodMs = 1000 / cfg.updatesPerSecond;
+  await Promise.all(
+    writers.map(async (w) => {
+      // Stagger the rooms across one period so the server sees a steady rate, not bursts.
+      await delay(Math.random() * periodMs);
+      const start = performance.now();
+      for (let k = 0; k < writesPerRoom; k++) {
+        w.write();
+        await delay(Math.max(0, start + (k + 1) * periodMs - performance.now()));
+      }
+    }),
+  );
+  const expected = size.rooms * writesPerRoom * (size.clients - 1);
+  await until(() => delivered >= expected, DRAIN_TIMEOUT_MS);
+  const used = usage.stop();
+  await closeAll(clients);
+  for (const w of writers) w.doc.destroy();
+  return {
+    name: `fan-out ${size.rooms}x${size.clients}`,
+    rooms: size.rooms,
+    clients: size.clients,
+    latency: summarize(latencies),
+    delivered,
+    expected,
+    duplicates,
+    usage: used,
+  };
+}

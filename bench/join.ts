@@ -1,0 +1,121 @@
+/**
+ * Join time: connect -> sync step 2 received, for a session whose doc holds many decisions
+ * (seeded by a Yjs client writing plain DecisionRecord-shaped objects into doc.getArray('decisions'))
+ * and for many clients joining one small session at once (a reconnect storm after a deploy).
+ */
+import * as Y from 'yjs';
+import { ROOT } from '../lib/doc/schema';
+import { closeAll, LeanClient } from './client';
+import type { BenchConfig } from './config';
+import { encodeUpdateMessage } from './protocol';
+import type { BenchServer } from './servers';
+import { type LatencySummary, summarize, until } from './stats';
+
+/** Decisions per seeding transaction: keeps each update frame well under the server's 1 MiB cap. */
+const SEED_BATCH = 500;
+const SEED_TIMEOUT_MS = 60_000;
+/** How long to wait for the server to unload rooms before a cold join. */
+const UNLOAD_TIMEOUT_MS = 10_000;
+
+export interface JoinResult {
+  name: string;
+  /** First join after every client left: Mobflow loads the room from its store (reference: still in memory). */
+  coldMs: number;
+  /** Whether the server had unloaded the room before the cold join. */
+  coldUnloaded: boolean;
+  warm: LatencySummary;
+  docBytes: number;
+  /** Decisions the joining client found in the synced doc (must equal the seeded count). */
+  decisionsSeen: number;
+}
+
+export interface StormResult {
+  name: string;
+  joins: LatencySummary;
+  joined: number;
+  expected: number;
+}
+
+export async function runDecisionJoin(server: BenchServer, cfg: BenchConfig): Promise<JoinResult> {
+  const [room = ''] = await server.createRooms(1);
+  const url = server.roomUrl(room);
+  const seeder = new Y.Doc();
+  const batches = Math.ceil(cfg.decisions / SEED_BATCH);
+  let stored = 0;
+  // The observer sees each batch once the server broadcasts it (Mobflow: after it is durable).
+  const observer = new LeanClient(url, {
+    onUpdate(m) {
+      if (m.client === seeder.clientID) stored++;
+    },
+  });
+  const writer = new LeanClient(url);
+  await Promise.all([observer.synced, writer.synced]);
+  seeder.on('update', (u: Uint8Array) => writer.send(encodeUpdateMessage(u)));
+  const decisions = seeder.getArray(ROOT.decisions);
+  const now = Date.now();
+  for (let b = 0; b < batches; b++) {
+    seeder.transact(() => {
+      const items = [];
+      for (let i = b * SEED_BATCH; i < Math.min(cfg.decisions, (b + 1) * SEED_BATCH); i++) items.push(decision(i, now));
+      decisions.push(items);
+    });
+  }
+  if (!(await until(() => stored >= batches, SEED_TIMEOUT_MS))) throw new Error(`seeding stalled at ${stored}/${batches} batches`);
+  await closeAll([observer, writer]);
+  seeder.destroy();
+
+  const coldUnloaded = await until(async () => (await server.roomsLoaded()) === 0, server.kind === 'mobflow' ? UNLOAD_TIMEOUT_MS : 0, 50);
+  const anchor = new LeanClient(url);
+  const cold = await anchor.synced;
+  const check = new Y.Doc();
+  Y.applyUpdate(check, cold.update);
+  const decisionsSeen = check.getArray(ROOT.decisions).length;
+  check.destroy();
+
+  const warm: number[] = [];
+  for (let j = 0; j < cfg.joins; j++) {
+    const c = new LeanClient(url);
+    warm.push((await c.synced).ms);
+    await c.close();
+  }
+  await anchor.close();
+  return {
+    name: `join ${cfg.decisions} decisions`,
+    coldMs: Math.round(cold.ms * 10) / 10,
+    coldUnloaded,
+    warm: summarize(warm),
+    docBytes: cold.update.byteLength,
+    decisionsSeen,
+  };
+}
+
+export async function runJoinStorm(server: BenchServer, cfg: BenchConfig): Promise<StormResult> {
+  const [room = ''] = await server.createRooms(1);
+  // Mobflow loaded the room to create it; let it unload so the storm also races the one load.
+  if (server.kind === 'mobflow') await until(async () => (await server.roomsLoaded()) === 0, UNLOAD_TIMEOUT_MS, 50);
+  const clients = Array.from({ length: cfg.concurrentJoins }, () => new LeanClient(server.roomUrl(room)));
+  const results = await Promise.allSettled(clients.map((c) => c.synced));
+  const ms = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.ms] : []));
+  await closeAll(clients);
+  return { name: `${cfg.concurrentJoins} joins at once`, joins: summarize(ms), joined: ms.length, expected: clients.length };
+}
+
+/** A plain object of the DecisionRecord shape (lib/doc/schema.ts) with realistic text lengths. */
+function decision(i: number, now: number) {
+  return {
+    id: `bench-decision-${i}`,
+    seq: i + 1,
+    title: `Decision ${i + 1}: use an append-only log for the session history`,
+    rationale: 'Entries are never edited in place, so a correction supersedes an earlier entry and review stays honest.',
+    alternatives: 'Edit in place; keep the log outside the document',
+    consequences: '',
+    at: now + i,
+    author: 'Bench',
+    authorId: null,
+    taskId: null,
+    taskTitle: null,
+    driver: 'Ada',
+    navigator: 'Grace',
+    supersedes: null,
+  };
+}

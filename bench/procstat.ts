@@ -1,0 +1,87 @@
+/**
+ * Server process resource sampling from /proc (Linux): RSS, peak RSS and CPU time of one pid.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Field positions in /proc/<pid>/stat after the ")" that ends the command name (utime is field 14). */
+const STAT_UTIME = 11;
+const STAT_STIME = 12;
+/** How often a running sampler reads /proc, ms. */
+const SAMPLE_EVERY_MS = 200;
+
+let ticksPerSecond: number | null = null;
+function clockTicks(): number {
+  if (ticksPerSecond === null) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** Resident set size in bytes. */
+export function rssBytes(pid: number): number {
+  return statusField(pid, 'VmRSS');
+}
+
+/** Peak resident set size since the process started, bytes (the kernel's high-water mark). */
+export function peakRssBytes(pid: number): number {
+  return statusField(pid, 'VmHWM');
+}
+
+/** User + system CPU time of the process, ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[STAT_UTIME]) + Number(fields[STAT_STIME]);
+  return (ticks * 1000) / clockTicks();
+}
+
+function statusField(pid: number, name: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+  return m?.[1] ? Number(m[1]) * 1024 : 0;
+}
+
+export interface Usage {
+  /** Highest RSS sampled during the window, bytes. */
+  peakRss: number;
+  /** Mean CPU use over the window, percent of one core. */
+  cpuPercent: number;
+  /** Highest CPU use over one sampling interval, percent of one core. */
+  peakCpuPercent: number;
+}
+
+/** Samples a pid until stop(); the result covers the window between start and stop. */
+export function sampleUsage(pid: number): { stop(): Usage } {
+  const t0 = performance.now();
+  const cpu0 = cpuMs(pid);
+  let peakRss = rssBytes(pid);
+  let lastT = t0;
+  let lastCpu = cpu0;
+  let peakCpu = 0;
+  const tick = () => {
+    try {
+      const now = performance.now();
+      const cpu = cpuMs(pid);
+      peakRss = Math.max(peakRss, rssBytes(pid));
+      if (now > lastT) peakCpu = Math.max(peakCpu, ((cpu - lastCpu) / (now - lastT)) * 100);
+      lastT = now;
+      lastCpu = cpu;
+    } catch {
+      // the process exited; keep what we have
+    }
+  };
+  const timer = setInterval(tick, SAMPLE_EVERY_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      tick();
+      const elapsed = performance.now() - t0;
+      return { peakRss, cpuPercent: elapsed > 0 ? ((lastCpu - cpu0) / elapsed) * 100 : 0, peakCpuPercent: peakCpu };
+    },
+  };
+}

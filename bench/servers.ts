@@ -1,0 +1,193 @@
+/**
+ * Launchers for the two servers under test, each a child process on 127.0.0.1 with an OS-chosen
+ * port: Mobflow's real entrypoint (durable SQLite store in a temp DATA_DIR) and the reference
+ * @y/websocket-server 0.1.1 (in memory; its leveldb persistence stays off).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+/** Parallel HTTP requests when creating Mobflow sessions. */
+const CREATE_CONCURRENCY = 16;
+/** Kept tail of a child's output, for error messages. */
+const LOG_TAIL_CHARS = 4_000;
+/** Mobflow unloads an empty room after this delay; short so the "all closed" memory check is quick. */
+export const MOBFLOW_UNLOAD_DELAY_MS = 500;
+
+export type ServerKind = 'mobflow' | 'reference';
+export const SERVER_KINDS: readonly ServerKind[] = ['mobflow', 'reference'];
+
+export interface BenchServer {
+  readonly kind: ServerKind;
+  /** The pid that serves (for Mobflow the node process tsx spawns, not tsx itself). */
+  readonly pid: number;
+  readonly url: string;
+  roomUrl(room: string): string;
+  /** Names of `n` new rooms (Mobflow: sessions created over the HTTP API). */
+  createRooms(n: number): Promise<string[]>;
+  /** Rooms (docs) the server holds in memory right now. */
+  roomsLoaded(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The reference server as its own bin starts it (src/server.js), except that it listens on port 0
+ * and prints the port, and GET /rooms reports how many docs it holds.
+ */
+const REFERENCE_SCRIPT = `
+import http from 'node:http';
+import { WebSocketServer } from 'ws';
+import { setupWSConnection, docs } from '@y/websocket-server/utils';
+const wss = new WebSocketServer({ noServer: true });
+wss.on('connection', setupWSConnection);
+const server = http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end(req.url === '/rooms' ? String(docs.size) : 'okay');
+});
+server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
+server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+export async function startServer(kind: ServerKind): Promise<BenchServer> {
+  switch (kind) {
+    case 'mobflow':
+      return startMobflow();
+    case 'reference':
+      return startReference();
+    default:
+      return assertNever(kind);
+  }
+}
+
+async function startMobflow(): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-bench-'));
+  const proc = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'server', 'index.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      MOBFLOW_UI: 'off',
+      LOG_LEVEL: 'info',
+      UNLOAD_DELAY_MS: String(MOBFLOW_UNLOAD_DELAY_MS),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await listening(proc, 'mobflow');
+  const pid = childPid(proc.pid ?? 0);
+  let created = 0;
+  return {
+    kind: 'mobflow',
+    pid,
+    url,
+    roomUrl: (room) => `${url.replace(/^http/, 'ws')}/yjs/${room}`,
+    async createRooms(n) {
+      const ids: string[] = new Array(n);
+      let next = 0;
+      const lane = async () => {
+        while (next < n) {
+          const i = next++;
+          const res = await fetch(`${url}/api/sessions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `bench ${++created}` }),
+          });
+          if (res.status !== 201) throw new Error(`creating a session failed: ${res.status} ${await res.text()}`);
+          ids[i] = ((await res.json()) as { id: string }).id;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, n) }, lane));
+      return ids;
+    },
+    async roomsLoaded() {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const m = /^mobflow_rooms_loaded (\d+)/m.exec(text);
+      return m?.[1] ? Number(m[1]) : 0;
+    },
+    async stop() {
+      await stopChild(proc);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startReference(): Promise<BenchServer> {
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', REFERENCE_SCRIPT], {
+    cwd: ROOT,
+    env: { ...process.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await listening(proc, 'reference');
+  let created = 0;
+  return {
+    kind: 'reference',
+    pid: proc.pid ?? 0,
+    url,
+    roomUrl: (room) => `${url.replace(/^http/, 'ws')}/${room}`,
+    async createRooms(n) {
+      return Array.from({ length: n }, () => `bench-${++created}`);
+    },
+    async roomsLoaded() {
+      return Number(await (await fetch(`${url}/rooms`)).text());
+    },
+    stop: () => stopChild(proc),
+  };
+}
+
+/** Resolves with the base URL once the child prints "listening on http://HOST:PORT". */
+function listening(proc: ChildProcess, name: string): Promise<string> {
+  let out = '';
+  const keep = (d: Buffer) => {
+    // Always drain the pipes: a full pipe would block the server under test.
+    out = (out + d.toString()).slice(-LOG_TAIL_CHARS);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out}`)), START_TIMEOUT_MS);
+    const onData = () => {
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (!m?.[1]) return;
+      clearTimeout(timer);
+      proc.stdout?.off('data', onData);
+      resolve(m[1]);
+    };
+    proc.stdout?.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}: ${out}`));
+    });
+  });
+}
+
+/** tsx runs the script in a child node process; that child is the one to measure. */
+function childPid(pid: number): number {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return children.length === 1 ? Number(children[0]) : pid;
+  } catch {
+    return pid;
+  }
+}
+
+function stopChild(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected server kind ${String(x)}`);
+}
