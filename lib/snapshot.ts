@@ -30,6 +30,8 @@ export interface SessionSnapshot {
   };
   task: TaskView | null;
   queue: TaskView[];
+  /** Finished tasks, oldest first, each with its summary (time spent, turns, drivers). */
+  done: TaskView[];
   decisionCount: number;
 }
 
@@ -38,7 +40,7 @@ export function sessionSnapshot(doc: Y.Doc, now: number, online: ReadonlySet<str
   const byId = new Map(members.map((m) => [m.id as string, m]));
   const rotation = readRotation(doc);
   const settings = readSettings(doc);
-  const { current, queue } = listTasks(doc);
+  const { current, queue, done } = listTasks(doc);
   const t = rotation.timer;
   return {
     name: readSessionName(doc),
@@ -55,6 +57,7 @@ export function sessionSnapshot(doc: Y.Doc, now: number, online: ReadonlySet<str
     },
     task: current,
     queue,
+    done,
     decisionCount: decisionsOf(doc).length,
   };
 }

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { LIMITS } from '../doc/schema';
 import { normalizeName } from '../members';
+import { parseTaskId } from '../ids';
+import { normalizeReason } from '../task';
 
 const cappedName = (max: number, what: string) =>
   z.string({ error: `${what} must be a string` }).transform((raw, ctx) => {
@@ -43,6 +45,35 @@ export const TaskBody = z
   })
   .strict();
 export type TaskBody = z.infer<typeof TaskBody>;
+
+const taskIdField = (what: string) =>
+  z.unknown().transform((raw, ctx) => {
+    const id = parseTaskId(raw);
+    if (!id) {
+      ctx.addIssue({ code: 'custom', message: `${what} must be a task id` });
+      return z.NEVER;
+    }
+    return id;
+  });
+
+/** `taskId` (optional) guards against completing a task other than the one the caller saw. */
+export const CompleteTaskBody = z.object({ taskId: taskIdField('taskId').optional() }).strict();
+export type CompleteTaskBody = z.infer<typeof CompleteTaskBody>;
+
+export const SwitchTaskBody = z
+  .object({
+    to: taskIdField('to'),
+    reason: z.unknown().transform((raw, ctx) => {
+      const r = normalizeReason(raw);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.error });
+        return z.NEVER;
+      }
+      return r.reason;
+    }),
+  })
+  .strict();
+export type SwitchTaskBody = z.infer<typeof SwitchTaskBody>;
 
 export interface CreatedSession {
   id: string;

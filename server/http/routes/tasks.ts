@@ -1,9 +1,9 @@
-import { TaskBody } from '../../../lib/protocol/http';
-import { addTask } from '../../../lib/task';
+import { CompleteTaskBody, SwitchTaskBody, TaskBody } from '../../../lib/protocol/http';
+import { addTask, completeTask, switchTask } from '../../../lib/task';
 import type { RouteModule } from '../api';
-import { parseBody, readJson, sendJson } from '../respond';
+import { HttpError, parseBody, readJson, sendJson } from '../respond';
 
-/** Tasks: add to the queue (becomes current when there is none). */
+/** Tasks: add to the queue (becomes current when there is none), complete the current one, switch. */
 export const taskRoutes: RouteModule = ({ config, clock, session, withRoom, snapshot }) => [
   {
     method: 'POST',
@@ -19,6 +19,41 @@ export const taskRoutes: RouteModule = ({ config, clock, session, withRoom, snap
         return { taskId, ...snapshot(room) };
       });
       sendJson(res, 201, result);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/sessions\/([^/]+)\/tasks\/complete$/,
+    async handler({ req, res, params }) {
+      const { session: s } = await session(params[0], { write: true });
+      const body = parseBody(CompleteTaskBody, await readJson(req, config.limits.maxBodyBytes));
+      const result = await withRoom(s.id, async (room) => {
+        let r: ReturnType<typeof completeTask> = { ok: false, error: 'not applied' };
+        await room.transact('task', (doc) => {
+          r = completeTask(doc, clock.now(), body.taskId);
+        });
+        // 409: the request was well formed, the board was not in the state it assumed.
+        if (!r.ok) throw new HttpError(409, r.error);
+        return snapshot(room);
+      });
+      sendJson(res, 200, result);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/sessions\/([^/]+)\/tasks\/switch$/,
+    async handler({ req, res, params }) {
+      const { session: s } = await session(params[0], { write: true });
+      const body = parseBody(SwitchTaskBody, await readJson(req, config.limits.maxBodyBytes));
+      const result = await withRoom(s.id, async (room) => {
+        let r: ReturnType<typeof switchTask> = { ok: false, error: 'not applied' };
+        await room.transact('task', (doc) => {
+          r = switchTask(doc, body.to, body.reason, clock.now());
+        });
+        if (!r.ok) throw new HttpError(409, r.error);
+        return snapshot(room);
+      });
+      sendJson(res, 200, result);
     },
   },
 ];

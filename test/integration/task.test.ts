@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskId } from '../../lib/ids';
+import type { SessionSnapshot } from '../../lib/snapshot';
+import { completeTask, listTasks, moveTask, taskText } from '../../lib/task';
+import { api, createSession, startServer, type TestServer } from '../helpers/server';
+import { connect, synced, waitFor } from '../helpers/yclient';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+type Added = SessionSnapshot & { taskId: TaskId };
+const addTask = (id: string, body: unknown) => api<Added & { error: string }>(t.url, `/api/sessions/${id}/tasks`, { body });
+
+describe('tasks over HTTP', () => {
+  it('adds, completes and switches, and the snapshot carries task, queue and done', async () => {
+    const s = await createSession(t.url);
+    const first = await addTask(s.id, { title: 'Checkout <b>button</b>', why: '<script>alert(1)</script>', criteria: ['pays', 'shows receipt'] });
+    expect(first.status).toBe(201);
+    expect(first.body.task).toMatchObject({ id: first.body.taskId, title: 'Checkout <b>button</b>', why: '<script>alert(1)</script>' });
+    expect(first.body.task?.criteria.map((c) => c.text)).toEqual(['pays', 'shows receipt']);
+    const second = await addTask(s.id, { title: 'Refunds' });
+    const third = await addTask(s.id, { title: 'Invoices' });
+    expect(third.body.queue.map((q) => q.title)).toEqual(['Refunds', 'Invoices']);
+
+    const switched = await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}/tasks/switch`, { body: { to: third.body.taskId, reason: 'the CFO needs invoices today' } });
+    expect(switched.status).toBe(200);
+    expect(switched.body.task?.title).toBe('Invoices');
+    expect(switched.body.queue[0]).toMatchObject({ id: first.body.taskId, summary: { switchedReason: 'the CFO needs invoices today' } });
+
+    const stale = await api<{ error: string }>(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: { taskId: second.body.taskId } });
+    expect(stale).toMatchObject({ status: 409, body: { error: 'the current task has changed meanwhile' } });
+    const done = await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: { taskId: third.body.taskId } });
+    expect(done.status).toBe(200);
+    expect(done.body.task?.id).toBe(first.body.taskId);
+    expect(done.body.done).toHaveLength(1);
+    expect(done.body.done[0]).toMatchObject({ title: 'Invoices', summary: { turns: 0, drivers: [] } });
+    expect(done.body.done[0]?.summary?.spentMs).toBeGreaterThanOrEqual(0);
+    const snap = await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}`);
+    expect(snap.body.done.map((d) => d.title)).toEqual(['Invoices']);
+  });
+
+  it('answers bad task input with readable 400s, view tokens with 403', async () => {
+    const s = await createSession(t.url);
+    const cases: [unknown, RegExp][] = [
+      [{ title: '   ' }, /title: must not be empty/],
+      [{}, /title/],
+      [{ title: 'x'.repeat(201) }, /title: must be at most 200 characters/],
+      [{ title: 'ok', why: 'y'.repeat(2001) }, /why must be at most 2000 characters/],
+      [{ title: 'ok', criteria: ['c'.repeat(301)] }, /criterion: must be at most 300 characters/],
+      [{ title: 'ok', criteria: [''] }, /criterion: must not be empty/],
+      [{ title: 'ok', criteria: Array.from({ length: 51 }, (_, i) => `c${i}`) }, /at most 50 criteria/],
+      [{ title: 'ok', extra: true }, /extra|Unrecognized/i],
+    ];
+    for (const [body, message] of cases) {
+      const r = await addTask(s.id, body);
+      expect(r.status, JSON.stringify(body).slice(0, 60)).toBe(400);
+      expect(r.body.error).toMatch(message);
+    }
+    const sw = (body: unknown) => api<{ error: string }>(t.url, `/api/sessions/${s.id}/tasks/switch`, { body });
+    expect(await sw({ to: 'nope', reason: 'x' })).toMatchObject({ status: 400, body: { error: 'to must be a task id' } });
+    expect(await sw({ to: 'AAAAAAAAAAAA', reason: '  ' })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/reason must not be empty/) } });
+    expect(await sw({ to: 'AAAAAAAAAAAA', reason: 'r'.repeat(501) })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/at most 500/) } });
+    expect(await sw({ to: 'AAAAAAAAAAAA', reason: 'ok' })).toMatchObject({ status: 409, body: { error: 'that task is not waiting in the queue' } });
+    expect((await api(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: {} })).status).toBe(409);
+    expect((await addTask(s.viewToken, { title: 'sneaky' })).status).toBe(403);
+    expect((await api(t.url, `/api/sessions/${s.viewToken}/tasks/complete`, { body: {} })).status).toBe(403);
+    expect((await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}`)).body.queue).toEqual([]);
+  });
+});
+
+describe('tasks over Yjs', () => {
+  it('two clients typing into the same task text at once converge with nothing lost', async () => {
+    const s = await createSession(t.url);
+    const added = await addTask(s.id, { title: 'Shared', why: 'start' });
+    const taskId = added.body.taskId;
+    const a = connect(t.wsUrl, s.id);
+    const b = connect(t.wsUrl, s.id);
+    await Promise.all([synced(a), synced(b)]);
+    const textOf = (c: typeof a) => taskText(c.doc, taskId, 'why');
+    await waitFor(() => textOf(a) !== null && textOf(b) !== null, 'both clients see the task');
+    const KEYS = 150;
+    // Interleave keystrokes at different and at the same places, without waiting for the network.
+    for (let i = 0; i < KEYS; i++) {
+      const ta = textOf(a);
+      const tb = textOf(b);
+      if (!ta || !tb) throw new Error('task text vanished');
+      ta.insert(i % 3 === 0 ? 0 : ta.length, 'a');
+      tb.insert(i % 2 === 0 ? tb.length : Math.floor(tb.length / 2), 'b');
+      if (i % 25 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const expected = 'start'.length + 2 * KEYS;
+    await waitFor(() => textOf(a)?.length === expected && textOf(b)?.length === expected, 'both have every character');
+    const finalA = textOf(a)?.toString() ?? '';
+    expect(textOf(b)?.toString()).toBe(finalA);
+    expect([...finalA].filter((c) => c === 'a').length).toBe(KEYS + 1); // + the "a" in "start"
+    expect([...finalA].filter((c) => c === 'b').length).toBe(KEYS);
+    // The server's copy (the one a late joiner gets) agrees too.
+    const snap = await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}`);
+    expect(snap.body.task?.why).toBe(finalA);
+    a.destroy();
+    b.destroy();
+  });
+
+  it('a queue of thousands of items stays usable', async () => {
+    const s = await createSession(t.url);
+    const COUNT = 2000;
+    const BATCH = 20;
+    for (let i = 0; i < COUNT; i += BATCH) {
+      const rs = await Promise.all(Array.from({ length: BATCH }, (_, j) => addTask(s.id, { title: `Item ${i + j}` })));
+      for (const r of rs) expect(r.status).toBe(201);
+    }
+    const snap = await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}`);
+    expect(snap.status).toBe(200);
+    expect(snap.body.task).not.toBeNull();
+    expect(snap.body.queue).toHaveLength(COUNT - 1);
+    const c = connect(t.wsUrl, s.id);
+    await synced(c);
+    await waitFor(() => listTasks(c.doc).queue.length === COUNT - 1, 'client has the whole queue');
+    const last = listTasks(c.doc).queue.at(-1);
+    if (!last) throw new Error('empty queue');
+    moveTask(c.doc, last.id, 0);
+    const current = listTasks(c.doc).current;
+    expect(completeTask(c.doc, Date.now(), current?.id)).toMatchObject({ ok: true, next: last.id });
+    const snapshot = async () => (await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}`)).body;
+    await expect.poll(async () => (await snapshot()).task?.id, { timeout: 10_000 }).toBe(last.id);
+    const after = await snapshot();
+    expect(after.done).toHaveLength(1);
+    expect(after.queue).toHaveLength(COUNT - 2);
+    c.destroy();
+  });
+});
