@@ -3,6 +3,7 @@
  * Tests build a Config directly with `testConfig`-style overrides; nothing here reads env at import.
  */
 import { z } from 'zod';
+import { LIMITS } from '../lib/doc/schema';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -29,6 +30,8 @@ const EnvSchema = z.object({
   /** 'off' serves the API and sockets without the Next.js UI (load tests, crash tests). */
   MOBFLOW_UI: z.enum(['on', 'off']).default('on'),
   UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Shortest turn the API accepts; lowered only by tests that need 1–2 s turns. */
+  MIN_TURN_SECONDS: z.coerce.number().int().min(1).default(LIMITS.turnSecondsMin),
 });
 
 export type WebMode = 'production' | 'development' | 'none';
@@ -47,6 +50,8 @@ export interface Config {
   unloadDelayMs: number;
   /** Compact a room's update log into a snapshot past this many updates. */
   compactAfterUpdates: number;
+  /** Shortest turn (and break) length accepted, seconds; LIMITS.turnSecondsMin unless a test lowers it. */
+  minTurnSeconds: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): Config {
@@ -66,6 +71,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     limits: Limits.parse({ maxFrameBytes: e.MAX_FRAME_BYTES, maxBodyBytes: e.MAX_BODY_BYTES }),
     unloadDelayMs: e.UNLOAD_DELAY_MS,
     compactAfterUpdates: 500,
+    minTurnSeconds: e.MIN_TURN_SECONDS,
   };
 }
 
@@ -79,6 +85,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     limits: Limits.parse({}),
     unloadDelayMs: 5_000,
     compactAfterUpdates: 500,
+    minTurnSeconds: LIMITS.turnSecondsMin,
     ...overrides,
   };
 }

@@ -13,12 +13,14 @@ import { createApi } from './http/api';
 import { decisionRoutes } from './http/routes/decisions';
 import { sessionRoutes } from './http/routes/sessions';
 import { taskRoutes } from './http/routes/tasks';
+import { timerRoutes } from './http/routes/timer';
 import { sendJson, sendText } from './http/respond';
 import { type Clock, createLogger, type Logger, systemClock } from './logger';
 import { METRIC, Metrics } from './metrics';
 import { createRealtime } from './realtime';
 import { Rooms } from './rooms';
 import { Sessions } from './sessions';
+import { TimerService } from './timer/scheduler';
 import { openSqliteStore } from './store/sqlite';
 import type { Store } from './store/types';
 import { createWeb, type Web } from './web';
@@ -54,7 +56,9 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     unloadDelayMs: config.unloadDelayMs,
   });
   const sessions = new Sessions(store, rooms, clock);
-  const api = createApi({ config, sessions, rooms, clock }, [sessionRoutes, taskRoutes, decisionRoutes]);
+  const timer = new TimerService({ rooms, store, clock, logger });
+  await timer.start(); // resolves turns that ended while the server was down
+  const api = createApi({ config, sessions, rooms, clock }, [sessionRoutes, taskRoutes, decisionRoutes, timerRoutes(timer)]);
   const yjs = createYjsEndpoint({ rooms, sessions, logger, metrics, limits: config.limits });
   const web: Web | null = config.web === 'none' ? null : await createWeb(config.web, PROJECT_ROOT, config.host, config.port);
 
@@ -91,7 +95,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
   });
 
-  const realtime = createRealtime(http, { sessions, clock, logger, maxPayloadBytes: config.limits.maxBodyBytes, decisions: { rooms, clock, logger } });
+  const realtime = createRealtime(http, { sessions, clock, logger, maxPayloadBytes: config.limits.maxBodyBytes, decisions: { rooms, clock, logger }, timer: { timer, rooms, logger, minTurnSeconds: config.minTurnSeconds } });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = pathOf(req.url);
@@ -118,6 +122,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       }),
     close: () => {
       closing ??= (async () => {
+        timer.close();
         http.close();
         await realtime.close();
         await rooms.closeAll(); // flushes every room, closes sockets with GoingAway so clients reconnect

@@ -3,6 +3,7 @@
  * socket.io carries commands with acks, clock sync and pushed notices; never doc state.
  */
 import { z } from 'zod';
+import type { SettingsPatch, TimerApplied, TimerCommand } from './timer';
 import type { DecisionLogged, DecisionLogPayload } from './decisions';
 
 export const SOCKET_PATH = '/socket.io';
@@ -19,6 +20,9 @@ export interface ClockReply {
 
 export interface ClientToServer {
   'clock:ping': (ack: Ack<ClockReply>) => void;
+  /** Timer commands and settings; the server applies them with a server origin (see ./timer.ts). */
+  'timer:action': (payload: TimerCommand, ack: Ack<TimerApplied>) => void;
+  'timer:settings': (payload: SettingsPatch, ack: Ack<TimerApplied>) => void;
   /** Log a decision; the server stamps time, task, roles and order (see ./decisions.ts). */
   'decision:log': (payload: DecisionLogPayload, ack: Ack<DecisionLogged>) => void;
 }

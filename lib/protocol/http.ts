@@ -6,6 +6,7 @@ import { LIMITS } from '../doc/schema';
 import { normalizeName } from '../members';
 import { parseTaskId } from '../ids';
 import { normalizeReason } from '../task';
+import { secondsSchema } from './timer';
 
 const cappedName = (max: number, what: string) =>
   z.string({ error: `${what} must be a string` }).transform((raw, ctx) => {
@@ -23,12 +24,15 @@ export const TurnSeconds = z
   .min(LIMITS.turnSecondsMin, `turnSeconds must be at least ${LIMITS.turnSecondsMin}`)
   .max(LIMITS.turnSecondsMax, `turnSeconds must be at most ${LIMITS.turnSecondsMax}`);
 
-export const CreateSessionBody = z
-  .object({
-    name: cappedName(LIMITS.sessionName, 'name').optional(),
-    turnSeconds: TurnSeconds.optional(),
-  })
-  .strict();
+/** The server passes its configured minimum turn length (tests run 1 s turns). */
+export const createSessionBody = (minTurnSeconds: number = LIMITS.turnSecondsMin) =>
+  z
+    .object({
+      name: cappedName(LIMITS.sessionName, 'name').optional(),
+      turnSeconds: secondsSchema('turnSeconds', minTurnSeconds, LIMITS.turnSecondsMax).optional(),
+    })
+    .strict();
+export const CreateSessionBody = createSessionBody();
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 
 export const JoinBody = z.object({ name: cappedName(LIMITS.memberName, 'name') }).strict();

@@ -8,6 +8,7 @@ import { type ClientToServer, Handshake, SOCKET_PATH, type ServerToClient } from
 import type { Clock, Logger } from '../logger';
 import type { Sessions } from '../sessions';
 import { type DecisionHandlerDeps, registerDecisionHandlers } from './decisions';
+import { registerTimerHandlers, type TimerHandlerDeps } from './timer';
 
 export interface RealtimeDeps {
   sessions: Sessions;
@@ -15,6 +16,7 @@ export interface RealtimeDeps {
   logger: Logger;
   maxPayloadBytes: number;
   decisions?: DecisionHandlerDeps;
+  timer?: TimerHandlerDeps;
 }
 
 export interface SocketData {
@@ -42,6 +44,7 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps) {
 
   io.on('connection', (socket) => {
     if (deps.decisions) registerDecisionHandlers(socket, deps.decisions);
+    if (deps.timer) registerTimerHandlers(socket, deps.timer);
     socket.on('clock:ping', (ack) => {
       if (typeof ack !== 'function') return;
       ack({ ok: true, value: { serverNow: deps.clock.now() } });

@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS updates (
   data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS updates_by_session ON updates (session_id, seq);
+CREATE TABLE IF NOT EXISTS timers (
+  session_id TEXT PRIMARY KEY,
+  due_at INTEGER NOT NULL
+);
 `;
 
 export function openSqliteStore(dataDir: string): Store {
@@ -60,6 +64,12 @@ export function openSqliteStore(dataDir: string): Store {
     upsertSnapshot.run(id, Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength), uptoSeq);
     deleteUpTo.run(id, uptoSeq);
   });
+
+  const upsertTimer = db.prepare(
+    'INSERT INTO timers (session_id, due_at) VALUES (?, ?) ON CONFLICT(session_id) DO UPDATE SET due_at = excluded.due_at',
+  );
+  const deleteTimer = db.prepare('DELETE FROM timers WHERE session_id = ?');
+  const allTimers = db.prepare<[], { session_id: string; due_at: number }>('SELECT session_id, due_at FROM timers');
 
   const toRecord = (row: { id: string; view_token: string; created_at: number }): SessionRecord => ({
     id: row.id as SessionRecord['id'],
@@ -94,6 +104,13 @@ export function openSqliteStore(dataDir: string): Store {
     },
     async compact(id, snapshot, uptoSeq) {
       compactTx(id, snapshot, uptoSeq);
+    },
+    async setTimerDue(id, dueAt) {
+      if (dueAt === null) deleteTimer.run(id);
+      else upsertTimer.run(id, Math.round(dueAt));
+    },
+    async listTimersDue() {
+      return allTimers.all().map((r) => ({ sessionId: r.session_id as SessionId, dueAt: r.due_at }));
     },
     async ping() {
       if (closed) return false;

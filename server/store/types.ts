@@ -30,6 +30,10 @@ export interface Store {
   appendUpdate(id: SessionId, update: Uint8Array): Promise<number>;
   /** Replaces every update up to `uptoSeq` with `snapshot` (a full-state update). */
   compact(id: SessionId, snapshot: Uint8Array, uptoSeq: number): Promise<void>;
+  /** Records when a session's running timer is due (server-clock ms); null clears it. */
+  setTimerDue(id: SessionId, dueAt: number | null): Promise<void>;
+  /** Every session with a due timer, so a restarted server resolves turns that ended meanwhile. */
+  listTimersDue(): Promise<{ sessionId: SessionId; dueAt: number }[]>;
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { joinMember } from '../../../lib/members';
-import { CreateSessionBody, JoinBody } from '../../../lib/protocol/http';
+import { createSessionBody, JoinBody } from '../../../lib/protocol/http';
 import type { RouteModule } from '../api';
 import { parseBody, readJson, sendJson } from '../respond';
 
@@ -9,7 +9,7 @@ export const sessionRoutes: RouteModule = ({ config, sessions, clock, baseUrl, s
     method: 'POST',
     pattern: /^\/api\/sessions$/,
     async handler({ req, res }) {
-      const body = parseBody(CreateSessionBody, await readJson(req, config.limits.maxBodyBytes));
+      const body = parseBody(createSessionBody(config.minTurnSeconds), await readJson(req, config.limits.maxBodyBytes));
       const { id, viewToken } = await sessions.create(body);
       const base = baseUrl(req);
       sendJson(res, 201, { id, editUrl: `${base}/s/${id}`, viewUrl: `${base}/v/${viewToken}` });
