@@ -18,6 +18,12 @@ try {
   for (const name of ['Ada', 'Grace', 'Linus']) {
     await fetch(`${base}/api/sessions/${s.id}/members`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
   }
+  // A few decisions (one corrected by a later one) for the decision panel and the review page.
+  const logDecision = async (body: Record<string, unknown>) =>
+    (await (await fetch(`${base}/api/sessions/${s.id}/decisions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { id: string };
+  const rest = await logDecision({ title: 'Keep the checkout API as REST', rationale: 'Mobile clients already speak REST; GraphQL would add a second stack.', alternatives: 'GraphQL, gRPC' });
+  await logDecision({ title: 'Store prices in minor units (cents)', rationale: 'Floats rounded wrongly in the refund path.', consequences: 'Migrate the orders table.' });
+  await logDecision({ title: 'REST, versioned under /v2', rationale: 'Old apps stay on /v1 until they update.', supersedes: rest.id });
   const shots: { file: string; path: string; scheme: 'light' | 'dark'; width: number; height: number; name?: string }[] = [
     { file: 'home-light', path: '/', scheme: 'light', width: 1280, height: 800 },
     { file: 'session-light', path: `/s/${s.id}`, scheme: 'light', width: 1440, height: 900, name: 'Ada' },
@@ -25,6 +31,8 @@ try {
     { file: 'session-phone', path: `/s/${s.id}`, scheme: 'light', width: 390, height: 844, name: 'Linus' },
     { file: 'view-light', path: new URL(s.viewUrl).pathname, scheme: 'light', width: 1280, height: 800 },
     { file: 'join-dialog', path: `/s/${s.id}`, scheme: 'light', width: 1280, height: 800 },
+    { file: 'decisions-review', path: `/s/${s.id}/log`, scheme: 'light', width: 1280, height: 900 },
+    { file: 'decisions-review-dark', path: `/s/${s.id}/log`, scheme: 'dark', width: 390, height: 844 },
     { file: 'not-found', path: '/s/AAAAAAAAAAAAAAAAAAAAAA', scheme: 'dark', width: 1280, height: 800 },
   ];
   for (const shot of shots) {

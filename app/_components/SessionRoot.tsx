@@ -8,6 +8,7 @@ import { useDocSelector } from '../_hooks/useDoc';
 import { useIdentity } from '../_hooks/useIdentity';
 import { useSessionConnection } from '../_hooks/useSessionConnection';
 import { ConnectionBadge } from './ConnectionBadge';
+import { DecisionLog } from './DecisionLog';
 import { JoinForm } from './JoinForm';
 import { Roster } from './Roster';
 import { SessionProvider, type SessionContextValue } from './SessionContext';
@@ -138,6 +139,7 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
           <SessionStage />
           <aside className="side">
             <Roster />
+            <DecisionLog />
           </aside>
         </main>
       </div>

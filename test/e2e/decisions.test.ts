@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch } from '../helpers/browser';
+import type { ChildServer } from '../helpers/child';
+import { startWebServer } from '../helpers/e2eServer';
+import { api, createSession } from '../helpers/server';
+
+let server: ChildServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startWebServer();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.kill('SIGTERM');
+});
+
+async function join(page: Page, name: string) {
+  const dialog = page.getByRole('dialog', { name: /join/i });
+  await dialog.getByLabel('Your name').fill(name);
+  await dialog.getByRole('button', { name: 'Join the mob' }).click();
+  await expect.poll(() => page.getByRole('dialog', { name: /join/i }).count()).toBe(0);
+}
+
+const latest = (page: Page) => page.getByRole('list', { name: 'Latest decisions' }).locator('li');
+
+describe('decision log in the browser', () => {
+  it('logs with the keyboard in one browser, shows it live in the other, then reviews, filters and downloads', async () => {
+    const s = await createSession(server.url, { name: 'Ledger mob' });
+    const ada = await browser.newContext();
+    const bob = await browser.newContext({ acceptDownloads: true });
+    const a = await ada.newPage();
+    const b = await bob.newPage();
+    await a.goto(`${server.url}/s/${s.id}`);
+    await join(a, 'Ada');
+    await b.goto(`${server.url}/s/${s.id}`);
+    await join(b, 'Bob');
+
+    // "d" outside a field opens the form.
+    await a.locator('body').press('d');
+    const form = a.getByRole('dialog', { name: 'Log a decision' });
+    await form.getByLabel('What did we decide?').fill('Use Postgres for the ledger');
+    await form.getByLabel('Why?').fill('We need transactions <b>and</b> JSONB');
+    await form.getByLabel(/Alternatives considered/).fill('SQLite, DynamoDB');
+    await form.getByRole('button', { name: 'Log decision' }).click();
+    await expect.poll(() => form.count()).toBe(0);
+
+    await expect.poll(() => latest(b).first().textContent()).toContain('Use Postgres for the ledger');
+    expect(await latest(b).first().textContent()).toContain('Ada');
+
+    // A second decision under a task, logged by Bob with the Ctrl+Shift+D chord.
+    await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refund flow' } });
+    await b.keyboard.press('Control+Shift+D');
+    const bform = b.getByRole('dialog', { name: 'Log a decision' });
+    await bform.getByLabel('What did we decide?').fill('Refunds are idempotent by key');
+    await bform.getByLabel('Why?').fill('Retries must not pay twice');
+    await bform.getByRole('button', { name: 'Log decision' }).click();
+    await expect.poll(() => latest(a).count()).toBe(2);
+    await expect.poll(() => latest(a).first().textContent()).toContain('Refunds are idempotent');
+
+    // Review page: everything in order, filter by task, search, download the Markdown.
+    await b.getByRole('link', { name: /Review the whole log/ }).click();
+    await b.waitForURL(/\/log$/);
+    const entries = b.getByRole('list', { name: 'Decisions' }).locator('> li');
+    await expect.poll(() => entries.count()).toBe(2);
+    expect(await entries.first().getAttribute('data-decision')).toBe('1');
+    expect(await entries.nth(1).textContent()).toContain('Refund flow');
+
+    await b.getByRole('combobox', { name: 'Filter by task' }).selectOption({ label: 'Refund flow (1)' });
+    await expect.poll(() => entries.count()).toBe(1);
+    expect(await entries.first().textContent()).toContain('Refunds are idempotent by key');
+    await b.getByRole('combobox', { name: 'Filter by task' }).selectOption({ label: 'All tasks (2)' });
+    await b.getByRole('searchbox', { name: 'Search decisions' }).fill('jsonb');
+    await expect.poll(() => entries.count()).toBe(1);
+    expect(await entries.first().textContent()).toContain('Use Postgres');
+
+    const [download] = await Promise.all([b.waitForEvent('download'), b.getByRole('link', { name: 'Download Markdown' }).click()]);
+    expect(download.suggestedFilename()).toBe('decisions-ledger-mob.md');
+    const md = await readFile(await download.path(), 'utf8');
+    expect(md).toContain('## 1\\. Use Postgres for the ledger');
+    expect(md).toContain('## 2\\. Refunds are idempotent by key');
+    expect(md).toContain('&lt;b&gt;and&lt;/b&gt;');
+    expect(md).not.toContain('<b>');
+
+    // The view link's review page reads the same log and offers no way to write.
+    const watcher = await browser.newContext();
+    const w = await watcher.newPage();
+    await w.goto(`${server.url}/v/${s.viewToken}/log`);
+    await expect.poll(() => w.getByRole('list', { name: 'Decisions' }).locator('> li').count()).toBe(2);
+    await w.goto(`${server.url}/v/${s.viewToken}`);
+    await expect.poll(() => latest(w).count()).toBe(2);
+    expect(await w.getByRole('button', { name: /Log decision/ }).count()).toBe(0);
+    for (const ctx of [ada, bob, watcher]) await ctx.close();
+  });
+
+  it('shows the 404 page for unknown log links', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    for (const path of ['/s/AAAAAAAAAAAAAAAAAAAAAA/log', '/v/not-a-token/log']) {
+      const res = await page.goto(server.url + path);
+      expect(res?.status(), path).toBe(404);
+    }
+    await ctx.close();
+  });
+});
