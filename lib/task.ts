@@ -28,6 +28,8 @@ export interface TaskView {
   createdAt: number;
   startedAt: number | null;
   doneAt: number | null;
+  /** The rotation turn when it became current (turns so far = rotation turn - this). */
+  startTurn: number | null;
   /** Written when the task stops being current (done or switched away); totals over all its stints. */
   summary: TaskSummary | null;
 }
@@ -58,6 +60,7 @@ export function readTask(id: TaskId, t: TaskMap): TaskView {
     createdAt: num(t.get(TASK_KEY.createdAt)) ?? 0,
     startedAt: num(t.get(TASK_KEY.startedAt)),
     doneAt: num(t.get(TASK_KEY.doneAt)),
+    startTurn: num(t.get(TASK_KEY.startTurn)),
     summary: readSummary(t.get(TASK_KEY.summary)),
   };
 }

@@ -18,6 +18,13 @@ try {
   for (const name of ['Ada', 'Grace', 'Linus']) {
     await fetch(`${base}/api/sessions/${s.id}/members`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
   }
+  // Tasks: one done, one current with criteria, a few waiting (issue 4's panel).
+  const task = (body: unknown, path = 'tasks') =>
+    fetch(`${base}/api/sessions/${s.id}/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await task({ title: 'Spike: card tokenisation library' });
+  await task({ title: 'Pay by card on the checkout page', why: 'Half of our customers abandon checkout at the redirect to the bank page; paying in place keeps them.', criteria: ['Card form validates number, expiry and CVC', 'Declined cards show a clear message', '<script>alert("not markup")</script>'] });
+  for (const title of ['Apple Pay button', 'Refund from the order page', 'Receipt e-mail in the customer’s language']) await task({ title });
+  await task({}, 'tasks/complete');
   // A few decisions (one corrected by a later one) for the decision panel and the review page.
   const logDecision = async (body: Record<string, unknown>) =>
     (await (await fetch(`${base}/api/sessions/${s.id}/decisions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { id: string };

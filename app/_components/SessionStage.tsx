@@ -7,6 +7,7 @@ import { getMember } from '../../lib/members';
 import { listTasks } from '../../lib/task';
 import { useDocSelector } from '../_hooks/useDoc';
 import { useSession } from './SessionContext';
+import { TaskPanel } from './TaskPanel';
 
 const selectStage = (doc: Y.Doc) => {
   const r = readRotation(doc);
@@ -37,10 +38,7 @@ export function SessionStage() {
           </span>
         </div>
       </div>
-      <div className="card task-now">
-        <h2>Current task</h2>
-        {stage.task ? <p className="task-title">{stage.task.title}</p> : <p className="muted">No task yet.</p>}
-      </div>
+      <TaskPanel />
     </section>
   );
 }

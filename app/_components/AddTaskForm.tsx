@@ -1,0 +1,47 @@
+'use client';
+
+import { useState } from 'react';
+import { LIMITS } from '../../lib/doc/schema';
+import { addTask } from '../../lib/task';
+import { useSession } from './SessionContext';
+
+/** One line to add a task: it joins the queue, or becomes current when there is none. */
+export function AddTaskForm({ label, placeholder }: { label: string; placeholder: string }) {
+  const { conn } = useSession();
+  const [title, setTitle] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      className="add-task row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const t = title.replace(/\s+/g, ' ').trim();
+        if (!t) {
+          setError('Give the task a title first.');
+          return;
+        }
+        addTask(conn.doc, { title: t }, Date.now());
+        setTitle('');
+        setError(null);
+      }}
+    >
+      <input
+        type="text"
+        aria-label={label}
+        placeholder={placeholder}
+        maxLength={LIMITS.taskTitle}
+        value={title}
+        onChange={(e) => setTitle(e.target.value)}
+        aria-invalid={error ? true : undefined}
+      />
+      <button type="submit" className="button">
+        {label}
+      </button>
+      {error && (
+        <p role="alert" className="error small">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

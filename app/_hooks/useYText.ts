@@ -1,0 +1,83 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import type * as Y from 'yjs';
+import { applyTextChange } from '../../lib/textDiff';
+
+type Field = HTMLInputElement | HTMLTextAreaElement;
+
+/** Moves a caret offset through a remote Y.Text change, so typing continues where it was. */
+function shift(pos: number, delta: Y.YTextEvent['delta']): number {
+  let index = 0;
+  let out = pos;
+  for (const op of delta) {
+    if (op.retain !== undefined) index += op.retain;
+    else if (op.insert !== undefined) {
+      const len = typeof op.insert === 'string' ? op.insert.length : 1;
+      // An insert exactly at the caret stays after it: the other person's text does not push ours.
+      if (index < out) out += len;
+      index += len;
+    } else if (op.delete !== undefined) {
+      if (index < out) out -= Math.min(op.delete, out - index);
+    }
+  }
+  return out;
+}
+
+/**
+ * Binds an uncontrolled <input>/<textarea> to a Y.Text: local input is applied as the minimal
+ * change (never the whole value, which would erase concurrent typing), remote changes update the
+ * element and keep the caret and selection where the person was typing.
+ */
+export function useYText<E extends Field>(ytext: Y.Text | null, maxLength: number, singleLine = false) {
+  const ref = useRef<E>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !ytext) return;
+    el.value = ytext.toString();
+    let composing = false;
+
+    const onInput = () => {
+      if (composing) return;
+      // A pasted line break in a one-line field (a wrapping title) becomes a space.
+      const flat = singleLine ? el.value.replace(/\r?\n/g, ' ') : el.value;
+      const next = flat.length > maxLength ? flat.slice(0, maxLength) : flat;
+      const caret = el.selectionEnd ?? undefined;
+      applyTextChange(ytext, next, caret);
+      if (next !== el.value) {
+        el.value = next;
+        if (caret !== undefined) el.setSelectionRange(Math.min(caret, next.length), Math.min(caret, next.length));
+      }
+    };
+    const onCompositionStart = () => {
+      composing = true;
+    };
+    const onCompositionEnd = () => {
+      composing = false;
+      onInput();
+    };
+    const observer = (event: Y.YTextEvent) => {
+      const value = ytext.toString();
+      if (el.value === value) return; // our own edit, already on screen
+      if (composing) return; // an IME owns the field; the next input event diffs against the doc
+      const focused = document.activeElement === el;
+      const start = el.selectionStart ?? 0;
+      const end = el.selectionEnd ?? 0;
+      const direction = el.selectionDirection ?? undefined;
+      el.value = value;
+      if (focused) el.setSelectionRange(shift(start, event.delta), shift(end, event.delta), direction);
+    };
+
+    el.addEventListener('input', onInput);
+    el.addEventListener('compositionstart', onCompositionStart);
+    el.addEventListener('compositionend', onCompositionEnd);
+    ytext.observe(observer);
+    return () => {
+      el.removeEventListener('input', onInput);
+      el.removeEventListener('compositionstart', onCompositionStart);
+      el.removeEventListener('compositionend', onCompositionEnd);
+      ytext.unobserve(observer);
+    };
+  }, [ytext, maxLength, singleLine]);
+  return ref;
+}
