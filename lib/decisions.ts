@@ -67,17 +67,27 @@ export function stampDecision(doc: Y.Doc, input: DecisionInput, stamp: DecisionS
  */
 export function appendDecision(doc: Y.Doc, input: DecisionInput, stamp: DecisionStamp): AppendResult {
   if (stamp.authorId && !getMember(doc, stamp.authorId)) return { ok: false, reason: 'unknown-author', error: 'memberId is not a member of this session' };
-  const records = readDecisions(doc);
   if (input.supersedes) {
+    const records = readDecisions(doc);
     const target = records.find((r) => r.id === input.supersedes);
     if (!target) return { ok: false, reason: 'unknown-supersedes', error: 'supersedes: no such decision' };
     const by = records.find((r) => r.supersedes === target.id);
     if (by) return { ok: false, reason: 'already-superseded', error: `supersedes: decision ${target.seq} is already superseded by decision ${by.seq}` };
   }
-  const seq = records.reduce((max, r) => Math.max(max, r.seq), 0) + 1;
+  const seq = lastSeq(doc) + 1;
   const record = stampDecision(doc, input, stamp, seq);
   decisionsOf(doc).push([record]);
   return { ok: true, record };
+}
+
+/** The newest valid entry's seq (0 for an empty log); reads from the end, not the whole log. */
+function lastSeq(doc: Y.Doc): number {
+  const arr = decisionsOf(doc);
+  for (let i = arr.length - 1; i >= 0; i--) {
+    const r = readDecision(arr.get(i));
+    if (r) return r.seq;
+  }
+  return 0;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');

@@ -78,13 +78,17 @@ export function LogDecisionForm({ supersedes, onClose }: { supersedes: DecisionV
             <textarea name="rationale" rows={3} maxLength={LIMITS.decisionText} required placeholder="What made this the right call now" />
           </label>
           <label>
-            Alternatives considered <span className="muted">(optional)</span>
+            <span>
+              Alternatives considered <span className="muted">(optional)</span>
+            </span>
             <textarea name="alternatives" rows={2} maxLength={LIMITS.decisionText} />
           </label>
           <details className="decision-more">
             <summary>Consequences</summary>
             <label>
-              Consequences <span className="muted">(optional)</span>
+              <span>
+                What follows from it <span className="muted">(optional)</span>
+              </span>
               <textarea name="consequences" rows={2} maxLength={LIMITS.decisionText} />
             </label>
           </details>
