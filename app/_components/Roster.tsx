@@ -6,13 +6,14 @@ import { readRotation } from '../../lib/doc/schema';
 import { listMembers } from '../../lib/members';
 import { onlineMemberIds, readPresence } from '../../lib/presence';
 import { useAwarenessStates, useDocSelector } from '../_hooks/useDoc';
+import { RosterControls } from './RosterControls';
 import { useSession } from './SessionContext';
 
 const selectRoster = (doc: Y.Doc) => ({ members: listMembers(doc), rotation: readRotation(doc) });
 
 /** Everyone in the session, in rotation order, with who is online right now. */
 export function Roster() {
-  const { conn, me } = useSession();
+  const { conn, me, readOnly } = useSession();
   const { members, rotation } = useDocSelector(conn.doc, useCallback(selectRoster, []));
   const states = useAwarenessStates(conn.provider.awareness);
   const online = onlineMemberIds(states);
@@ -42,6 +43,7 @@ export function Roster() {
           })}
         </ul>
       )}
+      {!readOnly && <RosterControls />}
       {watchers > 0 && (
         <p className="muted small" data-testid="watchers">
           {watchers} watching
