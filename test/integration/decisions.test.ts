@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionsMarkdown, type DecisionsJson } from '../../lib/decisionExport';
 import { listDecisions, stampDecision } from '../../lib/decisions';
-import { type DecisionRecord, decisionsOf, INITIAL_ROTATION, ROTATION_KEY, readSessionName, rotationOf } from '../../lib/doc/schema';
+import { type DecisionRecord, decisionsOf, readSessionName } from '../../lib/doc/schema';
 import type { MemberId, SessionId } from '../../lib/ids';
 import type { DecisionLogPayload } from '../../lib/protocol/decisions';
 import { type Ack, type ClientToServer, SOCKET_PATH, type ServerToClient } from '../../lib/protocol/events';
@@ -12,6 +12,7 @@ import { connect, synced, waitFor } from '../helpers/yclient';
 
 type Client = Socket<ServerToClient, ClientToServer>;
 type Reply = Parameters<Ack<DecisionRecord>>[0];
+type Snapshot = { driver: { name: string } | null; navigator: { name: string } | null };
 
 let t: TestServer;
 const sockets: Client[] = [];
@@ -40,10 +41,6 @@ async function join(base: string, id: string, name: string): Promise<MemberId> {
   return r.body.id;
 }
 
-/** Stands in for the rotation feature: sets who drives and navigates, through a server write. */
-const setRoles = (id: string, driver: MemberId, navigator: MemberId) =>
-  t.server.rooms.with(id as SessionId, (room) => room.transact('rotate', (doc) => rotationOf(doc).set(ROTATION_KEY.state, { ...INITIAL_ROTATION, driver, navigator })));
-
 const exportJson = async (base: string, path: string) => (await api<DecisionsJson>(base, path)).body;
 
 describe('decision log over socket.io and HTTP', () => {
@@ -51,7 +48,11 @@ describe('decision log over socket.io and HTTP', () => {
     const s = await createSession(t.url, { name: 'Payments mob' });
     const ada = await join(t.url, s.id, 'Ada');
     const bob = await join(t.url, s.id, 'Bob');
-    await setRoles(s.id, ada, bob);
+    await join(t.url, s.id, 'Cy');
+    // The rotation feature decides who drives; the log only reads it, so ask the snapshot each time.
+    const roles = (r: { body: Snapshot }) => ({ driver: r.body.driver?.name ?? null, navigator: r.body.navigator?.name ?? null });
+    const before = roles(await api<Snapshot>(t.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } }));
+    expect(before.driver).not.toBeNull();
     const [a, b] = await Promise.all([socketFor(t.url, s.id), socketFor(t.url, s.id)]);
 
     const first = await Promise.all([
@@ -59,7 +60,8 @@ describe('decision log over socket.io and HTTP', () => {
       log(b, { title: 'Keep REST', rationale: 'Clients exist', alternatives: 'GraphQL', memberId: bob }),
     ]);
     await api(t.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Checkout page' } });
-    await setRoles(s.id, bob, ada);
+    const after = roles(await api<Snapshot>(t.url, `/api/sessions/${s.id}/timer`, { body: { action: 'skip' } }));
+    expect(after).not.toEqual(before);
     const second = await Promise.all([
       log(a, { title: 'Cache carts', rationale: 'Speed', memberId: ada }),
       log(b, { title: 'No ORM', rationale: 'SQL is fine', memberId: bob }),
@@ -68,8 +70,8 @@ describe('decision log over socket.io and HTTP', () => {
       if (!r.ok) throw new Error(r.error);
       return r.value;
     });
-    expect(records.slice(0, 2).every((r) => r.driver === 'Ada' && r.navigator === 'Bob' && r.taskId === null)).toBe(true);
-    expect(records.slice(2).every((r) => r.driver === 'Bob' && r.navigator === 'Ada' && r.taskTitle === 'Checkout page')).toBe(true);
+    for (const r of records.slice(0, 2)) expect({ driver: r.driver, navigator: r.navigator, taskId: r.taskId }).toEqual({ ...before, taskId: null });
+    for (const r of records.slice(2)) expect({ driver: r.driver, navigator: r.navigator, taskTitle: r.taskTitle }).toEqual({ ...after, taskTitle: 'Checkout page' });
     expect(records.map((r) => r.author)).toEqual(['Ada', 'Bob', 'Ada', 'Bob']);
 
     const json = await exportJson(t.url, `/api/sessions/${s.id}/decisions.json`);
