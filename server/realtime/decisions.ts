@@ -32,10 +32,25 @@ export async function logDecision(room: Room, input: DecisionInput, authorId: Me
 
 type DecisionSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
 
+/** People log a decision every few minutes; a socket logging faster than this is a script gone wrong. */
+export const DECISION_RATE = { burst: 20, perSecond: 1 } as const;
+
 export function registerDecisionHandlers(socket: DecisionSocket, deps: DecisionHandlerDeps): void {
+  let tokens: number = DECISION_RATE.burst;
+  let last = deps.clock.now();
+  const allowed = () => {
+    const now = deps.clock.now();
+    tokens = Math.min(DECISION_RATE.burst, tokens + ((now - last) / 1000) * DECISION_RATE.perSecond);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+
   socket.on('decision:log', (payload, ack) => {
     if (typeof ack !== 'function') return;
     if (socket.data.readOnly) return ack({ ok: false, error: 'this is a read-only view link' });
+    if (!allowed()) return ack({ ok: false, error: 'too many decisions at once: wait a moment and try again' });
     const parsed = DecisionLogPayload.safeParse(payload);
     if (!parsed.success) return ack({ ok: false, error: firstIssue(parsed.error) });
     const sessionId = parseSessionId(socket.data.sessionId);

@@ -145,6 +145,18 @@ describe('decision log over socket.io and HTTP', () => {
     expect(count).toBe(2);
   });
 
+  it('refuses a socket that logs faster than people do, without touching others', async () => {
+    const s = await createSession(t.url);
+    const ada = await join(t.url, s.id, 'Ada');
+    const spammer = await socketFor(t.url, s.id);
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => log(spammer, { title: `spam ${i}`, rationale: 'r', memberId: ada })));
+    const refused = replies.filter((r) => !r.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]).toEqual({ ok: false, error: 'too many decisions at once: wait a moment and try again' });
+    const other = await socketFor(t.url, s.id);
+    expect((await log(other, { title: 'real one', rationale: 'r', memberId: ada })).ok).toBe(true);
+  });
+
   it('keeps every decision across a server restart', async () => {
     const s = await createSession(t.url);
     for (let i = 0; i < 5; i++) await api(t.url, `/api/sessions/${s.id}/decisions`, { body: { title: `D${i}`, rationale: 'r' } });
