@@ -52,7 +52,7 @@ export function TimerPanel() {
   );
 
   return (
-    <section className="card timer-panel" aria-label="Rotation" data-status={timer.status} data-phase={phase ?? 'none'} data-warning={alerts.warning}>
+    <section className="card timer-panel" aria-label="Rotation" data-timer={timer.status} data-phase={phase ?? 'none'} data-warning={alerts.warning}>
       <div className="roles">
         <div className="role driver">
           <span className="role-label">Driver</span>
