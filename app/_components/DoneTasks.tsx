@@ -39,7 +39,7 @@ export function DoneTasks({ done }: { done: TaskView[] }) {
                 {t.criteria.length > 0 && ` · ${t.criteria.filter((c) => c.done).length}/${t.criteria.length} criteria`}
                 {drivers.length > 0 && ` · drove: ${drivers.join(', ')}`}
               </span>
-              {s?.switchedReason && <span className="done-reason small">Switched away once: “{s.switchedReason}”</span>}
+              {s?.switchedReason && <span className="done-reason small">Switched away: “{s.switchedReason}”</span>}
             </li>
           );
         })}

@@ -33,7 +33,7 @@ function QueueRow({ task, index, count, onSwitch }: { task: TaskView; index: num
         <span className="queued-title">{task.title}</span>
       ) : (
         <>
-          <CollabText ytext={ytext} label={`Next up ${n}`} maxLength={LIMITS.taskTitle} className="queued-title" />
+          <CollabText ytext={ytext} label={`Next up ${n}`} maxLength={LIMITS.taskTitle} kind="wrap" className="queued-title" />
           <span className="item-actions">
             <button type="button" className="button ghost icon" data-action="up" aria-label={`Move “${task.title}” up`} disabled={index === 0} onClick={() => move(index - 1, 'up')}>
               ↑
