@@ -13,7 +13,8 @@ try {
   process.exit(1);
 }
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' };
-// Run tsx directly (not through npx) so signals reach the server process itself.
-const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'server', 'index.ts')], { cwd: root, env, stdio: 'inherit' });
+// node with tsx's loader is one process, so signals reach the server itself (the tsx CLI would
+// put the server in a child of its own).
+const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'index.ts')], { cwd: root, env, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -15,6 +15,19 @@ export const Limits = z.object({
   maxBodyBytes: z.number().int().positive().default(64 * 1024),
   /** Queued bytes to one client before it is closed as a slow consumer. */
   maxBufferedBytes: z.number().int().positive().default(8 * 1024 * 1024),
+  /** Size a session's document may grow to (stored bytes), before writes are refused. */
+  maxDocBytes: z.number().int().positive().default(32 * 1024 * 1024),
+  /** Per-connection token buckets: messages and bytes per second, with bursts. */
+  messagesPerSecond: z.number().positive().default(100),
+  messageBurst: z.number().positive().default(400),
+  bytesPerSecond: z.number().positive().default(1024 * 1024),
+  byteBurst: z.number().positive().default(4 * 1024 * 1024),
+  /** One awareness update's size, and awareness updates per second per connection. */
+  maxAwarenessBytes: z.number().int().positive().default(16 * 1024),
+  awarenessPerSecond: z.number().positive().default(10),
+  awarenessBurst: z.number().positive().default(30),
+  /** Open WebSocket connections (Yjs) from one IP address. */
+  maxConnectionsPerIp: z.number().int().positive().default(256),
 });
 export type Limits = z.infer<typeof Limits>;
 
@@ -27,6 +40,13 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   MAX_FRAME_BYTES: z.coerce.number().int().positive().optional(),
   MAX_BODY_BYTES: z.coerce.number().int().positive().optional(),
+  MAX_DOC_BYTES: z.coerce.number().int().positive().optional(),
+  MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().optional(),
+  /** Per-connection message budget (token bucket): sustained rate and burst. */
+  RATE_MESSAGES_PER_SECOND: z.coerce.number().positive().optional(),
+  RATE_MESSAGE_BURST: z.coerce.number().positive().optional(),
+  /** Comma-separated origins allowed to open sockets, besides the server's own origin. */
+  ALLOWED_ORIGINS: z.string().optional(),
   /** 'off' serves the API and sockets without the Next.js UI (load tests, crash tests). */
   MOBFLOW_UI: z.enum(['on', 'off']).default('on'),
   UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
@@ -50,6 +70,8 @@ export interface Config {
   unloadDelayMs: number;
   /** Compact a room's update log into a snapshot past this many updates. */
   compactAfterUpdates: number;
+  /** Origins (scheme://host[:port]) allowed to open sockets besides same-origin; browsers only. */
+  allowedOrigins: string[];
   /** Shortest turn (and break) length accepted, seconds; LIMITS.turnSecondsMin unless a test lowers it. */
   minTurnSeconds: number;
 }
@@ -68,7 +90,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     logLevel: e.LOG_LEVEL,
     publicUrl: e.PUBLIC_URL,
     web: e.MOBFLOW_UI === 'off' ? 'none' : e.NODE_ENV === 'development' ? 'development' : 'production',
-    limits: Limits.parse({ maxFrameBytes: e.MAX_FRAME_BYTES, maxBodyBytes: e.MAX_BODY_BYTES }),
+    limits: Limits.parse({
+      maxFrameBytes: e.MAX_FRAME_BYTES,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxDocBytes: e.MAX_DOC_BYTES,
+      maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      messagesPerSecond: e.RATE_MESSAGES_PER_SECOND,
+      messageBurst: e.RATE_MESSAGE_BURST,
+    }),
+    allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     unloadDelayMs: e.UNLOAD_DELAY_MS,
     compactAfterUpdates: 500,
     minTurnSeconds: e.MIN_TURN_SECONDS,
@@ -83,6 +116,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'info',
     web: 'none',
     limits: Limits.parse({}),
+    allowedOrigins: [],
     unloadDelayMs: 5_000,
     compactAfterUpdates: 500,
     minTurnSeconds: LIMITS.turnSecondsMin,

@@ -15,6 +15,7 @@ import { sessionRoutes } from './http/routes/sessions';
 import { taskRoutes } from './http/routes/tasks';
 import { timerRoutes } from './http/routes/timer';
 import { sendJson, sendText } from './http/respond';
+import { applyPageCsp, baseSecurityHeaders } from './http/security';
 import { type Clock, createLogger, type Logger, systemClock } from './logger';
 import { METRIC, Metrics } from './metrics';
 import { createRealtime } from './realtime';
@@ -59,20 +60,27 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const timer = new TimerService({ rooms, store, clock, logger });
   await timer.start(); // resolves turns that ended while the server was down
   const api = createApi({ config, sessions, rooms, clock }, [sessionRoutes, taskRoutes, decisionRoutes, timerRoutes(timer)]);
-  const yjs = createYjsEndpoint({ rooms, sessions, logger, metrics, limits: config.limits });
+  const yjs = createYjsEndpoint({ rooms, sessions, logger, metrics, limits: config.limits, allowedOrigins: config.allowedOrigins, clock });
   const web: Web | null = config.web === 'none' ? null : await createWeb(config.web, PROJECT_ROOT, config.host, config.port);
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = pathOf(req.url);
     metrics.inc(METRIC.httpRequests, 'HTTP requests', { method: req.method ?? '' });
+    baseSecurityHeaders(res);
     if (pathname === '/healthz') return sendJson(res, 200, { ok: true });
     if (pathname === '/readyz') {
       const ok = await store.ping();
       return sendJson(res, ok ? 200 : 503, { ok });
     }
-    if (pathname === '/metrics') return sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4');
+    if (pathname === '/metrics') {
+      const mem = process.memoryUsage();
+      metrics.set(METRIC.rss, 'Resident set size of the server process, bytes', mem.rss);
+      metrics.set(METRIC.heapUsed, 'V8 heap in use, bytes', mem.heapUsed);
+      return sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4');
+    }
     if (await api(req, res, pathname)) return;
     if (web) {
+      if (!pathname.startsWith('/_next/')) applyPageCsp(req, res, config.web === 'development');
       // Session pages for ids that look right but do not exist get Next's real 404 page.
       const page = /^\/(s|v)\/([^/]+)(\/log)?\/?$/.exec(pathname);
       if (page?.[2]) {
@@ -95,7 +103,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
   });
 
-  const realtime = createRealtime(http, { sessions, clock, logger, maxPayloadBytes: config.limits.maxBodyBytes, decisions: { rooms, clock, logger }, timer: { timer, rooms, logger, minTurnSeconds: config.minTurnSeconds } });
+  const realtime = createRealtime(http, { sessions, clock, logger, maxPayloadBytes: config.limits.maxBodyBytes, decisions: { rooms, clock, logger }, allowedOrigins: config.allowedOrigins, timer: { timer, rooms, logger, minTurnSeconds: config.minTurnSeconds } });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = pathOf(req.url);

@@ -5,6 +5,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { type ClientToServer, Handshake, SOCKET_PATH, type ServerToClient } from '../../lib/protocol/events';
+import { isOriginAllowed } from '../http/security';
 import type { Clock, Logger } from '../logger';
 import type { Sessions } from '../sessions';
 import { type DecisionHandlerDeps, registerDecisionHandlers } from './decisions';
@@ -16,6 +17,8 @@ export interface RealtimeDeps {
   logger: Logger;
   maxPayloadBytes: number;
   decisions?: DecisionHandlerDeps;
+  /** Origins allowed besides same-origin (browsers only; see http/security.ts). */
+  allowedOrigins?: readonly string[];
   timer?: TimerHandlerDeps;
 }
 
@@ -30,6 +33,7 @@ export function createRealtime(httpServer: HttpServer, deps: RealtimeDeps) {
     serveClient: false,
     destroyUpgrade: false,
     maxHttpBufferSize: deps.maxPayloadBytes,
+    allowRequest: (req, callback) => callback(null, isOriginAllowed(req, deps.allowedOrigins ?? [])),
   });
 
   io.use(async (socket, next) => {

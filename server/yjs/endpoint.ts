@@ -6,13 +6,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocketServer } from 'ws';
 import { CloseCode } from '../../lib/protocol/closeCodes';
+import { ACKS_PARAM } from '../../lib/protocol/saved';
 import type { Limits } from '../config';
-import type { Logger } from '../logger';
+import { isOriginAllowed } from '../http/security';
+import type { Clock, Logger } from '../logger';
 import { METRIC, type Metrics } from '../metrics';
 import type { Rooms } from '../rooms';
 import type { Sessions } from '../sessions';
 import type { Connection } from './room';
 import { wsSocket } from './socket';
+import { TokenBucket } from './tokenBucket';
 
 export const YJS_PREFIX = '/yjs/';
 
@@ -22,6 +25,8 @@ export interface EndpointDeps {
   logger: Logger;
   metrics: Metrics;
   limits: Limits;
+  allowedOrigins: readonly string[];
+  clock: Clock;
 }
 
 export function createYjsEndpoint(deps: EndpointDeps) {
@@ -30,29 +35,47 @@ export function createYjsEndpoint(deps: EndpointDeps) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxFrameBytes * 2 });
   let nextId = 0;
   let open = 0;
+  const perIp = new Map<string, number>();
+  const now = () => deps.clock.now();
+  const { limits } = deps;
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pathname: string): void {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const raw = decodeRoom(pathname.slice(YJS_PREFIX.length));
+      const wantsAcks = new URL(req.url ?? '/', 'http://x').searchParams.get(ACKS_PARAM) === '1';
+      const ip = req.socket.remoteAddress ?? 'unknown';
       const id = `c${++nextId}`;
       open++;
+      perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
       deps.metrics.set(METRIC.connections, 'Open Yjs WebSocket connections', open);
+      let refused = false;
       const closeWith = (code: number, reason: string) => {
+        refused = true;
         deps.metrics.inc(METRIC.closed, 'Connections closed by the server, by code', { code });
         ws.close(code, reason);
       };
+      const messages = new TokenBucket(limits.messageBurst, limits.messagesPerSecond, now);
+      const bytes = new TokenBucket(limits.byteBurst, limits.bytesPerSecond, now);
       // Frames that arrive while the room loads are queued, then replayed in order.
       const queued: Uint8Array[] = [];
       let deliver: ((frame: Uint8Array) => void) | null = null;
       let leave: (() => void) | null = null;
       ws.on('message', (data: RawData) => {
+        if (refused) return;
         const frame = toBytes(data);
+        if (!messages.take() || !bytes.take(frame.byteLength)) {
+          closeWith(CloseCode.RateLimited, 'too many messages: slow down and reconnect');
+          return;
+        }
         if (deliver) deliver(frame);
         else if (queued.length < 64) queued.push(frame);
         else closeWith(CloseCode.RateLimited, 'too many messages before the room was ready');
       });
       ws.on('close', () => {
         open--;
+        const left = (perIp.get(ip) ?? 1) - 1;
+        if (left > 0) perIp.set(ip, left);
+        else perIp.delete(ip);
         deps.metrics.set(METRIC.connections, 'Open Yjs WebSocket connections', open);
         leave?.();
         leave = null;
@@ -60,6 +83,8 @@ export function createYjsEndpoint(deps: EndpointDeps) {
       ws.on('error', (err) => deps.logger.debug('ws error', { conn: id, err: String(err) }));
 
       void (async () => {
+        if (!isOriginAllowed(req, deps.allowedOrigins)) return closeWith(CloseCode.Forbidden, 'origin not allowed');
+        if ((perIp.get(ip) ?? 0) > limits.maxConnectionsPerIp) return closeWith(CloseCode.TooManyConnections, 'too many connections from your address');
         if (raw === null) return closeWith(CloseCode.BadRoom, 'not a session id or view token');
         const found = await deps.sessions.resolve(raw);
         if (!found) return closeWith(CloseCode.UnknownSession, 'no such session');
@@ -75,6 +100,9 @@ export function createYjsEndpoint(deps: EndpointDeps) {
           readOnly: found.readOnly,
           origin: { source: 'client', connectionId: id },
           awarenessIds: new Set(),
+          acks: wantsAcks && !found.readOnly,
+          received: 0,
+          awarenessBudget: new TokenBucket(limits.awarenessBurst, limits.awarenessPerSecond, now),
         };
         room.join(conn);
         leave = () => room.leave(conn);
@@ -87,10 +115,16 @@ export function createYjsEndpoint(deps: EndpointDeps) {
     });
   }
 
-  return {
-    handleUpgrade,
-    close: () => new Promise<void>((resolve) => wss.close(() => resolve())),
-  };
+  /** Closes every socket with GoingAway (clients reconnect); sockets that do not finish the close handshake within a second are cut. */
+  async function close(): Promise<void> {
+    for (const ws of wss.clients) ws.close(CloseCode.GoingAway, 'server restarting');
+    const deadline = Date.now() + 1000;
+    while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const ws of wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  }
+
+  return { handleUpgrade, close };
 }
 
 /** The room segment, or null when it has characters no id or token can have. */

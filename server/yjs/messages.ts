@@ -87,19 +87,38 @@ export function encodePermissionDenied(reason: string): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
-/** Client ids whose states an awareness update sets (or removes). Throws when malformed. */
-export function awarenessClients(update: Uint8Array): number[] {
+export interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  /** The state as sent: JSON text ("null" removes the client). */
+  state: string;
+}
+
+/** The entries of an awareness update. Throws when malformed (including state that is not JSON). */
+export function decodeAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
   const d = decoding.createDecoder(update);
   const n = decoding.readVarUint(d);
-  const ids: number[] = [];
+  const entries: AwarenessEntry[] = [];
   for (let i = 0; i < n; i++) {
-    ids.push(decoding.readVarUint(d));
-    decoding.readVarUint(d); // clock
+    const clientId = decoding.readVarUint(d);
+    const clock = decoding.readVarUint(d);
     const state = decoding.readVarString(d);
     JSON.parse(state);
+    entries.push({ clientId, clock, state });
   }
   if (decoding.hasContent(d)) throw new Error('trailing bytes after awareness update');
-  return ids;
+  return entries;
+}
+
+export function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, entries.length);
+  for (const entry of entries) {
+    encoding.writeVarUint(e, entry.clientId);
+    encoding.writeVarUint(e, entry.clock);
+    encoding.writeVarString(e, entry.state);
+  }
+  return encoding.toUint8Array(e);
 }
 
 /**

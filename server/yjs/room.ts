@@ -8,13 +8,15 @@ import * as Y from 'yjs';
 import { type Origin, STORE_ORIGIN, type ServerReason, serverOrigin } from '../../lib/doc/origins';
 import type { SessionId } from '../../lib/ids';
 import { CloseCode } from '../../lib/protocol/closeCodes';
+import { encodeSaved } from '../../lib/protocol/saved';
 import type { Limits } from '../config';
 import type { Logger } from '../logger';
 import { METRIC, type Metrics } from '../metrics';
 import type { Store } from '../store/types';
 import {
-  awarenessClients,
+  decodeAwarenessEntries,
   decodeMessage,
+  encodeAwarenessEntries,
   encodeAwareness,
   encodePermissionDenied,
   encodeSyncStep1,
@@ -22,7 +24,9 @@ import {
   encodeUpdate,
   updateAddsTo,
 } from './messages';
+import { AwarenessBatch } from './awarenessBatch';
 import type { SocketLike } from './socket';
+import type { TokenBucket } from './tokenBucket';
 
 export interface Connection {
   readonly id: string;
@@ -32,6 +36,12 @@ export interface Connection {
   readonly origin: Origin;
   /** Awareness client ids this connection has set; no other connection may set them. */
   readonly awarenessIds: Set<number>;
+  /** Whether the client asked for "saved" acknowledgements (lib/protocol/saved.ts). */
+  readonly acks: boolean;
+  /** Document messages received on this connection so far (what a saved ack counts). */
+  received: number;
+  /** Awareness updates allowed per second for this connection. */
+  readonly awarenessBudget: TokenBucket;
 }
 
 export interface RoomDeps {
@@ -48,11 +58,17 @@ export class Room {
   readonly doc = new Y.Doc();
   readonly awareness = new Awareness(this.doc);
   private readonly conns = new Set<Connection>();
+  /** Presence changes go out coalesced, at most one frame per connection per window (awarenessBatch.ts). */
+  private readonly awarenessBatch = new AwarenessBatch(({ clients, soleOrigin }) =>
+    this.broadcast(encodeAwareness(encodeAwarenessUpdate(this.awareness, clients)), soleOrigin),
+  );
   private chain: Promise<void> = Promise.resolve();
   private lastSeq: number;
   private pending: number;
   private compactScheduled = false;
   private broken = false;
+  /** Stored size of the document (snapshot + log), for the per-session cap. */
+  private docBytes: number;
 
   private constructor(
     readonly id: SessionId,
@@ -64,6 +80,7 @@ export class Room {
       for (const u of stored.updates) Y.applyUpdate(this.doc, u, STORE_ORIGIN);
     }, STORE_ORIGIN);
     this.lastSeq = stored.lastSeq;
+    this.docBytes = stored.updates.reduce((n, u) => n + u.byteLength, 0);
     this.pending = stored.pending;
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.persist(update, origin));
     this.awareness.on('update', this.onAwareness);
@@ -134,21 +151,50 @@ export class Room {
       if (updateAddsTo(this.doc, update)) this.refuse(conn, 'read_only', 'this is a read-only view link: changes are not accepted');
       return;
     }
+    conn.received++;
+    if (this.docBytes + update.byteLength > this.deps.limits.maxDocBytes) {
+      this.refuseAndClose(conn, CloseCode.DocumentTooLarge, `session document would exceed ${this.deps.limits.maxDocBytes} bytes`);
+      return;
+    }
     Y.decodeUpdate(update); // validates the whole update before it can touch the doc
     Y.applyUpdate(this.doc, update, conn.origin);
+    if (conn.acks) {
+      // The chain holds this update's append (if it changed anything): ack once it is stored.
+      const n = conn.received;
+      this.chain = this.chain.then(() => {
+        if (conn.socket.isOpen) conn.socket.send(encodeSaved(n));
+      });
+    }
   }
 
   private applyClientAwareness(conn: Connection, update: Uint8Array): void {
-    for (const id of awarenessClients(update)) {
-      if (conn.awarenessIds.has(id)) continue;
-      const owner = [...this.conns].some((c) => c !== conn && c.awarenessIds.has(id));
-      if (owner || conn.awarenessIds.size > 0) {
-        this.refuse(conn, 'awareness_foreign', 'awareness may only be set for your own client id');
-        return;
-      }
-      conn.awarenessIds.add(id);
+    if (update.byteLength > this.deps.limits.maxAwarenessBytes) {
+      this.refuseAndClose(conn, CloseCode.MessageTooBig, `presence state larger than ${this.deps.limits.maxAwarenessBytes} bytes`);
+      return;
     }
-    applyAwarenessUpdate(this.awareness, update, conn);
+    if (!conn.awarenessBudget.take()) {
+      this.refuse(conn, 'awareness_rate', 'presence updates too frequent: some were dropped');
+      return;
+    }
+    // Standard providers echo every presence change they receive back to the server, so entries for
+    // other clients are normal: an echo (clock not newer than ours) is skipped silently; a newer
+    // clock for someone else's id is a forgery and refused visibly.
+    const own = [];
+    let forged = false;
+    for (const entry of decodeAwarenessEntries(update)) {
+      if (!conn.awarenessIds.has(entry.clientId)) {
+        const claimed = conn.awarenessIds.size > 0 || [...this.conns].some((c) => c !== conn && c.awarenessIds.has(entry.clientId));
+        if (claimed) {
+          const known = this.awareness.meta.get(entry.clientId)?.clock ?? -1;
+          if (entry.clock > known) forged = true;
+          continue;
+        }
+        conn.awarenessIds.add(entry.clientId);
+      }
+      own.push(entry);
+    }
+    if (forged) this.refuse(conn, 'awareness_foreign', 'awareness may only be set for your own client id');
+    if (own.length > 0) applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(own), conn);
   }
 
   private onAwareness = (
@@ -156,9 +202,7 @@ export class Room {
     origin: unknown,
   ): void => {
     const changed = [...added, ...updated, ...removed];
-    if (changed.length === 0) return;
-    const msg = encodeAwareness(encodeAwarenessUpdate(this.awareness, changed));
-    this.broadcast(msg, origin);
+    this.awarenessBatch.add(changed, origin);
   };
 
   /** Applies a server write with a typed origin; resolves once it is durable. */
@@ -179,6 +223,7 @@ export class Room {
         if (this.broken) return;
         this.lastSeq = await this.deps.store.appendUpdate(this.id, update);
         this.pending++;
+        this.docBytes += update.byteLength;
         this.deps.metrics.inc(METRIC.updatesStored, 'Yjs updates appended to the store');
         this.broadcast(encodeUpdate(update), origin);
         this.scheduleCompaction();
@@ -214,9 +259,12 @@ export class Room {
     if (this.broken || this.pending === 0) return;
     const upto = this.lastSeq;
     const pendingAtStart = this.pending;
+    const bytesAtStart = this.docBytes;
     try {
-      await this.deps.store.compact(this.id, Y.encodeStateAsUpdate(this.doc), upto);
+      const snapshot = Y.encodeStateAsUpdate(this.doc);
+      await this.deps.store.compact(this.id, snapshot, upto);
       this.pending -= pendingAtStart;
+      this.docBytes += snapshot.byteLength - bytesAtStart;
       this.deps.metrics.inc(METRIC.compactions, 'Update logs merged into a snapshot');
     } catch (err) {
       this.deps.logger.warn('compaction failed', { room: this.id, err: String(err) });
@@ -247,6 +295,7 @@ export class Room {
   destroy(code: number = CloseCode.GoingAway, reason = 'server restarting'): void {
     for (const c of this.conns) c.socket.close(code, reason);
     this.conns.clear();
+    this.awarenessBatch.close();
     this.awareness.off('update', this.onAwareness);
     this.awareness.destroy();
     this.doc.destroy();

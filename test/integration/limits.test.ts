@@ -1,0 +1,160 @@
+/**
+ * Every limit, crossed once: the named close code or status comes back, and the session keeps working.
+ */
+import * as Y from 'yjs';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Limits } from '../../server/config';
+import { CloseCode } from '../../lib/protocol/closeCodes';
+import { METRIC } from '../../server/metrics';
+import { api, createSession, startServer, type TestServer } from '../helpers/server';
+import { awarenessFrame, rawPeer, syncFrame } from '../helpers/raw';
+import { connect, synced, waitFor } from '../helpers/yclient';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer({
+    limits: Limits.parse({
+      maxFrameBytes: 64 * 1024,
+      maxBodyBytes: 4 * 1024,
+      maxDocBytes: 200 * 1024,
+      messagesPerSecond: 20,
+      messageBurst: 50,
+      maxAwarenessBytes: 2 * 1024,
+      awarenessPerSecond: 1,
+      awarenessBurst: 3,
+      maxConnectionsPerIp: 12,
+      maxBufferedBytes: 64 * 1024,
+      byteBurst: 64 * 1024 * 1024,
+      bytesPerSecond: 64 * 1024 * 1024,
+    }),
+    allowedOrigins: ['http://trusted.example'],
+  });
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+async function stillSyncs(id: string) {
+  const a = connect(t.wsUrl, id);
+  const b = connect(t.wsUrl, id);
+  await Promise.all([synced(a), synced(b)]);
+  a.doc.getMap('check').set('k', 'v');
+  await waitFor(() => b.doc.getMap('check').get('k') === 'v', 'session still syncs');
+  a.destroy();
+  b.destroy();
+}
+
+const closedWith = async (peer: Awaited<ReturnType<typeof rawPeer>>) => {
+  await waitFor(() => peer.closed !== null, 'socket closed');
+  return peer.closed?.code;
+};
+
+describe('limits', () => {
+  it('closes a frame over MAX_FRAME_BYTES with 4413', async () => {
+    const s = await createSession(t.url);
+    const peer = await rawPeer(`${t.wsUrl}/${s.id}`);
+    peer.send(new Uint8Array(64 * 1024 + 1));
+    expect(await closedWith(peer)).toBe(CloseCode.MessageTooBig);
+    await stillSyncs(s.id);
+  });
+
+  it('answers a body over MAX_BODY_BYTES with 413', async () => {
+    const r = await api<{ error: string }>(t.url, '/api/sessions', { raw: JSON.stringify({ name: 'x'.repeat(5000) }) });
+    expect(r.status).toBe(413);
+    expect(r.body.error).toMatch(/larger than 4096 bytes/);
+  });
+
+  it('refuses writes that would grow the document past its cap with 4414', async () => {
+    const s = await createSession(t.url);
+    const peer = await rawPeer(`${t.wsUrl}/${s.id}`);
+    let code: number | undefined;
+    for (let i = 0; i < 10 && !peer.closed; i++) {
+      const d = new Y.Doc();
+      d.getText(`t${i}`).insert(0, 'x'.repeat(40 * 1024));
+      peer.send(syncFrame(2, Y.encodeStateAsUpdate(d)));
+      await waitFor(() => peer.ofType(0).length > 0, 'server hello');
+    }
+    code = await closedWith(peer);
+    expect(code).toBe(CloseCode.DocumentTooLarge);
+    await stillSyncs(s.id);
+  });
+
+  it('closes a connection that sends faster than its message budget with 4008', async () => {
+    const s = await createSession(t.url);
+    const peer = await rawPeer(`${t.wsUrl}/${s.id}`);
+    for (let i = 0; i < 200; i++) peer.send(new Uint8Array([3])); // query awareness, cheap and valid
+    expect(await closedWith(peer)).toBe(CloseCode.RateLimited);
+    await stillSyncs(s.id);
+  });
+
+  it('closes an oversized presence state with 4413 and drops presence past its rate', async () => {
+    const s = await createSession(t.url);
+    const big = await rawPeer(`${t.wsUrl}/${s.id}`);
+    big.send(awarenessFrame([{ clientId: 7001, clock: 1, state: { blob: 'x'.repeat(3000) } }]));
+    expect(await closedWith(big)).toBe(CloseCode.MessageTooBig);
+    const chatty = await rawPeer(`${t.wsUrl}/${s.id}`);
+    const before = t.server.metrics.value(METRIC.refused, { reason: 'awareness_rate' });
+    for (let clock = 1; clock <= 10; clock++) chatty.send(awarenessFrame([{ clientId: 7002, clock, state: { n: clock } }]));
+    await waitFor(() => t.server.metrics.value(METRIC.refused, { reason: 'awareness_rate' }) >= before + 6, 'rate refusals counted');
+    expect(chatty.closed).toBeNull();
+    chatty.close();
+  });
+
+  it('refuses connections past the per-address cap with 4029', async () => {
+    const s = await createSession(t.url);
+    const peers = [];
+    for (let i = 0; i < 12; i++) peers.push(await rawPeer(`${t.wsUrl}/${s.id}`));
+    const extra = await rawPeer(`${t.wsUrl}/${s.id}`);
+    expect(await closedWith(extra)).toBe(CloseCode.TooManyConnections);
+    for (const p of peers) p.close();
+    await waitFor(() => t.server.metrics.value('mobflow_ws_connections') === 0, 'connections released');
+    await stillSyncs(s.id);
+  });
+
+  it('closes a slow consumer whose send buffer passes the bound with 4009', async () => {
+    const big = await startServer({ limits: Limits.parse({ maxBufferedBytes: 64 * 1024 }) });
+    const s = await createSession(big.url);
+    const slow = await rawPeer(`${big.wsUrl}/${s.id}`);
+    // Stop reading: the kernel buffers fill, then the server's send buffer grows.
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const writer = connect(big.wsUrl, s.id);
+    await synced(writer);
+    const slowClosed = () => big.server.metrics.value(METRIC.closed, { code: CloseCode.SlowConsumer }) >= 1;
+    // Bounded: at most 600 updates of 16 KiB (about 10 MB) before the bound must have been hit.
+    for (let i = 0; i < 600 && !slowClosed(); i++) {
+      writer.doc.getMap('bulk').set(`k${i % 20}`, 'y'.repeat(16 * 1024));
+      await new Promise((r) => setImmediate(r));
+    }
+    await waitFor(slowClosed, 'slow consumer closed');
+    writer.destroy();
+    slow.ws.terminate();
+    await big.stop();
+  });
+
+  it('refuses sockets from other sites (Origin) with 4403, and socket.io handshakes too', async () => {
+    const s = await createSession(t.url);
+    const evil = await rawPeer(`${t.wsUrl}/${s.id}`, { origin: 'http://evil.example' });
+    expect(await closedWith(evil)).toBe(CloseCode.Forbidden);
+    const trusted = await rawPeer(`${t.wsUrl}/${s.id}`, { origin: 'http://trusted.example' });
+    const same = await rawPeer(`${t.wsUrl}/${s.id}`, { origin: t.url });
+    await waitFor(() => trusted.ofType(0).length > 0 && same.ofType(0).length > 0, 'allowed origins served');
+    trusted.close();
+    same.close();
+
+    const sock = io(t.url, { transports: ['websocket'], auth: { room: s.id }, extraHeaders: { origin: 'http://evil.example' }, reconnection: false });
+    const outcome = await new Promise<string>((resolve) => {
+      sock.on('connect', () => resolve('connected'));
+      sock.on('connect_error', (e) => resolve(`refused: ${e.message}`));
+    });
+    sock.close();
+    expect(outcome).toMatch(/^refused/);
+  });
+
+  it('sends security headers on every response', async () => {
+    const res = await fetch(`${t.url}/healthz`);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+});

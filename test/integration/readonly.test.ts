@@ -1,0 +1,89 @@
+/**
+ * The watch link is read-only, enforced by the server: writes through it are refused and visible,
+ * and the session's state vector never moves because of them.
+ */
+import * as Y from 'yjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC } from '../../server/metrics';
+import { api, createSession, startServer, type TestServer } from '../helpers/server';
+import { awarenessFrame, deniedReason, rawPeer, syncFrame } from '../helpers/raw';
+import { connect, synced, waitFor } from '../helpers/yclient';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer();
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+const serverVector = async (id: string) => Y.encodeStateVector((await t.server.rooms.get(id as never)).doc);
+
+describe('read-only view link', () => {
+  it('syncs the session to a watcher and refuses every write it attempts, visibly', async () => {
+    const s = await createSession(t.url, { name: 'Watched' });
+    const editor = connect(t.wsUrl, s.id);
+    await synced(editor);
+    editor.doc.getMap('notes').set('a', 'from the editor');
+    const watcher = connect(t.wsUrl, s.viewToken);
+    await synced(watcher);
+    await waitFor(() => watcher.doc.getMap('notes').get('a') === 'from the editor', 'watcher sees the session');
+    const before = await serverVector(s.id);
+
+    // A full provider: its local edits go out as updates and are refused.
+    watcher.doc.getMap('notes').set('b', 'from the watcher');
+    // A raw peer: a forged update, a sync step 2 with new content, a sync step 1 (answered).
+    const raw = await rawPeer(`${t.wsUrl}/${s.viewToken}`);
+    const forged = new Y.Doc();
+    forged.getText('t').insert(0, 'sneaky');
+    raw.send(syncFrame(2, Y.encodeStateAsUpdate(forged)));
+    raw.send(syncFrame(1, Y.encodeStateAsUpdate(forged)));
+    raw.send(syncFrame(0, Y.encodeStateVector(new Y.Doc())));
+    await waitFor(() => raw.ofType(2).length >= 2, 'two permission-denied replies');
+    await waitFor(() => raw.ofType(0).length >= 2, 'sync step 1 answered (plus the server step 1)');
+    expect(deniedReason(raw.ofType(2)[0] as Uint8Array)).toMatch(/read-only/);
+    await waitFor(() => t.server.metrics.value(METRIC.refused, { reason: 'read_only' }) >= 3, 'refusals counted');
+
+    expect(await serverVector(s.id)).toEqual(before);
+    const fresh = connect(t.wsUrl, s.id);
+    await synced(fresh);
+    expect(fresh.doc.getMap('notes').get('b')).toBeUndefined();
+    expect(fresh.doc.getText('t').toString()).toBe('');
+    // The empty sync step 2 every watcher sends on connect is not a write: no refusal for it.
+    expect(raw.closed).toBeNull();
+    for (const c of [editor, watcher, fresh]) c.destroy();
+    raw.close();
+  });
+
+  it('refuses awareness for a client id that belongs to another connection', async () => {
+    const s = await createSession(t.url);
+    const editor = connect(t.wsUrl, s.id);
+    await synced(editor);
+    editor.provider.awareness.setLocalStateField('user', { memberId: null, name: 'Ada', watching: false });
+    const raw = await rawPeer(`${t.wsUrl}/${s.viewToken}`);
+    await waitFor(() => raw.ofType(1).length > 0, 'watcher got presence');
+    raw.send(awarenessFrame([{ clientId: editor.doc.clientID, clock: 999, state: { user: { memberId: null, name: 'Mallory', watching: false } } }]));
+    await waitFor(() => raw.ofType(2).length > 0, 'refusal');
+    expect(deniedReason(raw.ofType(2)[0] as Uint8Array)).toMatch(/own client id/);
+    const room = await t.server.rooms.get(s.id as never);
+    expect((room.awareness.getStates().get(editor.doc.clientID) as { user: { name: string } }).user.name).toBe('Ada');
+    // Its own presence is fine (watchers are listed as watching).
+    raw.send(awarenessFrame([{ clientId: 4242, clock: 1, state: { user: { memberId: null, name: 'Pat', watching: true } } }]));
+    await waitFor(() => room.awareness.getStates().has(4242), 'own presence accepted');
+    editor.destroy();
+    raw.close();
+  });
+
+  it('answers every HTTP write through a view token with 403', async () => {
+    const s = await createSession(t.url);
+    for (const path of ['members', 'tasks', 'timer', 'decisions']) {
+      for (const prefix of ['/api/sessions/', '/api/view/']) {
+        const r = await api<{ error: string }>(t.url, `${prefix}${s.viewToken}/${path}`, { body: { name: 'x', title: 'x', action: 'start', rationale: 'x' } });
+        expect(r.status, `${prefix}…/${path}`).toBe(403);
+        expect(r.body.error).toMatch(/read-only/);
+      }
+    }
+    const snap = await api<{ members: unknown[]; task: unknown; decisionCount: number }>(t.url, `/api/view/${s.viewToken}`);
+    expect(snap.body).toMatchObject({ members: [], task: null, decisionCount: 0 });
+  });
+});
