@@ -109,6 +109,10 @@ function Review({ conn, status }: { conn: SessionConnection; status: ReturnType<
       </header>
 
       <main className="page review-page">
+        {/* The topbar is hidden on paper; this heading takes its place there. */}
+        <h1 className="print-only">
+          Decision log · {data.name} · {data.decisions.length} {data.decisions.length === 1 ? 'decision' : 'decisions'}
+        </h1>
         <section className="card review-tools" aria-label="Filter and export">
           <div className="row review-filters">
             <label>
