@@ -27,6 +27,8 @@ export interface ServerResult {
   peakRss: number;
   /** CPU time used over the whole run, ms. */
   cpuMs: number;
+  /** Scenarios that failed on this server (the run goes on; the figures are missing). */
+  errors: string[];
 }
 
 export interface BenchResult {
@@ -56,6 +58,7 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
         closed: null,
         peakRss: 0,
         cpuMs: cpuMs(s.pid),
+        errors: [],
       });
       log(`started ${kind} at ${s.url} (pid ${s.pid})`);
     }
@@ -65,7 +68,12 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
         const r = results.get(kind);
         if (!s || !r) continue;
         log(`${what} on ${kind}`);
-        await fn(s, r);
+        try {
+          await fn(s, r);
+        } catch (err) {
+          r.errors.push(`${what}: ${String(err)}`);
+          log(`${what} on ${kind} FAILED: ${String(err)}`);
+        }
       }
     };
     for (const size of cfg.fanout) {
@@ -86,9 +94,13 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
       const { result, clients } = await runIdleMemory(s, cfg);
       r.idle = result;
       r.closed = await closeAndMeasure(s, clients, r.baselineRss);
+    });
+    for (const [kind, s] of servers) {
+      const r = results.get(kind);
+      if (!r) continue;
       r.peakRss = peakRssBytes(s.pid);
       r.cpuMs = cpuMs(s.pid) - r.cpuMs;
-    });
+    }
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
   }

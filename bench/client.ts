@@ -10,6 +10,8 @@ import { decodeFrame, encodeEmptySyncStep1, encodeUpdateMessage, type Marker } f
 
 export interface ClientHandlers {
   onUpdate?(marker: Marker, at: number): void;
+  /** The whole update, for the few scenarios that must look past the first struct. */
+  onUpdatePayload?(update: Uint8Array): void;
   onAwareness?(markers: Marker[], at: number): void;
 }
 
@@ -44,6 +46,7 @@ export class LeanClient {
             return;
           case 'update':
             if (frame.marker) handlers.onUpdate?.(frame.marker, at);
+            handlers.onUpdatePayload?.(frame.update);
             return;
           case 'awareness':
             handlers.onAwareness?.(frame.markers, at);

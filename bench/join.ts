@@ -13,6 +13,8 @@ import { type LatencySummary, summarize, until } from './stats';
 
 /** Decisions per seeding transaction: keeps each update frame well under the server's 1 MiB cap. */
 const SEED_BATCH = 500;
+/** About 0.7 MB per connection: below the default per-connection burst of Mobflow's byte budget. */
+const SEED_BATCHES_PER_CONNECTION = 4;
 const SEED_TIMEOUT_MS = 60_000;
 /** How long to wait for the server to unload rooms before a cold join. */
 const UNLOAD_TIMEOUT_MS = 10_000;
@@ -42,26 +44,31 @@ export async function runDecisionJoin(server: BenchServer, cfg: BenchConfig): Pr
   const seeder = new Y.Doc();
   const batches = Math.ceil(cfg.decisions / SEED_BATCH);
   let stored = 0;
-  // The observer sees each batch once the server broadcasts it (Mobflow: after it is durable).
+  // The observer sees the seeded items once the server broadcasts them (Mobflow: after they are
+  // durable). Counted by item, not by message: the server may merge batches that arrived out of
+  // order across the seeding connections into one update.
   const observer = new LeanClient(url, {
-    onUpdate(m) {
-      if (m.client === seeder.clientID) stored++;
+    onUpdatePayload(update) {
+      for (const s of Y.decodeUpdate(update).structs) if (s.id.client === seeder.clientID && s instanceof Y.Item) stored += s.length;
     },
   });
-  const writer = new LeanClient(url);
-  await Promise.all([observer.synced, writer.synced]);
-  seeder.on('update', (u: Uint8Array) => writer.send(encodeUpdateMessage(u)));
+  // Several connections share the seeding so no single one exceeds a per-connection byte budget.
+  const writers = Array.from({ length: Math.ceil(batches / SEED_BATCHES_PER_CONNECTION) }, () => new LeanClient(url));
+  await Promise.all([observer.synced, ...writers.map((w) => w.synced)]);
+  let writer = writers[0];
+  seeder.on('update', (u: Uint8Array) => writer?.send(encodeUpdateMessage(u)));
   const decisions = seeder.getArray(ROOT.decisions);
   const now = Date.now();
   for (let b = 0; b < batches; b++) {
+    writer = writers[Math.floor(b / SEED_BATCHES_PER_CONNECTION)];
     seeder.transact(() => {
       const items = [];
       for (let i = b * SEED_BATCH; i < Math.min(cfg.decisions, (b + 1) * SEED_BATCH); i++) items.push(decision(i, now));
       decisions.push(items);
     });
   }
-  if (!(await until(() => stored >= batches, SEED_TIMEOUT_MS))) throw new Error(`seeding stalled at ${stored}/${batches} batches`);
-  await closeAll([observer, writer]);
+  if (!(await until(() => stored >= cfg.decisions, SEED_TIMEOUT_MS))) throw new Error(`seeding stalled at ${stored}/${cfg.decisions} decisions`);
+  await closeAll([observer, ...writers]);
   seeder.destroy();
 
   const coldUnloaded = await until(async () => (await server.roomsLoaded()) === 0, server.kind === 'mobflow' ? UNLOAD_TIMEOUT_MS : 0, 50);

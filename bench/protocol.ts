@@ -22,7 +22,7 @@ export const SYNC = {
 export type Frame =
   | { kind: 'syncStep1' }
   | { kind: 'syncStep2'; update: Uint8Array }
-  | { kind: 'update'; marker: Marker | null }
+  | { kind: 'update'; update: Uint8Array; marker: Marker | null }
   | { kind: 'awareness'; markers: Marker[] }
   | { kind: 'other' };
 
@@ -69,7 +69,7 @@ export function decodeFrame(frame: Uint8Array): Frame {
     const payload = decoding.readVarUint8Array(d);
     if (sub === SYNC.step1) return { kind: 'syncStep1' };
     if (sub === SYNC.step2) return { kind: 'syncStep2', update: payload };
-    if (sub === SYNC.update) return { kind: 'update', marker: firstStruct(payload) };
+    if (sub === SYNC.update) return { kind: 'update', update: payload, marker: firstStruct(payload) };
     return { kind: 'other' };
   }
   if (type === MSG.awareness) return { kind: 'awareness', markers: awarenessMarkers(decoding.readVarUint8Array(d)) };

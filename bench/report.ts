@@ -83,7 +83,9 @@ export function renderTable(r: BenchResult): string {
       `${Math.round(s.cpuMs / 100) / 10}`,
     ]);
   }
-  lines.push(formatRows(mem), '', 'targets (Mobflow):');
+  lines.push(formatRows(mem));
+  for (const kind of SERVER_KINDS) for (const e of r.servers[kind].errors) lines.push(`FAILED on ${kind}: ${e}`);
+  lines.push('', 'targets (Mobflow):');
   for (const t of checkTargets(r)) lines.push(`  ${t.ok ? 'ok  ' : 'MISS'} ${t.target}: ${t.detail}`);
   lines.push('', `machine: ${r.machine.cpus} cpus (${r.machine.model}), node ${r.machine.node}, ${r.machine.platform}; run took ${r.durationS} s`);
   return lines.join('\n');

@@ -17,6 +17,8 @@ const CREATE_CONCURRENCY = 16;
 const LOG_TAIL_CHARS = 4_000;
 /** Mobflow unloads an empty room after this delay; short so the "all closed" memory check is quick. */
 export const MOBFLOW_UNLOAD_DELAY_MS = 500;
+/** Above the largest scenario (500 x 8 connections). */
+const MAX_CONNECTIONS = 100_000;
 
 export type ServerKind = 'mobflow' | 'reference';
 export const SERVER_KINDS: readonly ServerKind[] = ['mobflow', 'reference'];
@@ -76,6 +78,8 @@ async function startMobflow(): Promise<BenchServer> {
       MOBFLOW_UI: 'off',
       LOG_LEVEL: 'info',
       UNLOAD_DELAY_MS: String(MOBFLOW_UNLOAD_DELAY_MS),
+      // Every load-generator connection comes from 127.0.0.1: lift the per-address cap, not the per-connection ones.
+      MAX_CONNECTIONS_PER_IP: String(MAX_CONNECTIONS),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
