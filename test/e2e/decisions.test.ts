@@ -85,13 +85,26 @@ describe('decision log in the browser', () => {
     expect(md).toContain('&lt;b&gt;and&lt;/b&gt;');
     expect(md).not.toContain('<b>');
 
+    // A correction supersedes an earlier entry; both show it, with links both ways.
+    await a.getByRole('button', { name: 'Supersede decision 1' }).click();
+    const fix = a.getByRole('dialog', { name: 'Correct a decision' });
+    expect(await fix.getByTestId('supersedes-note').textContent()).toContain('#1');
+    await fix.getByLabel('What did we decide?').fill('Use Postgres 16 for the ledger');
+    await fix.getByLabel('Why?').fill('Logical replication');
+    await fix.getByRole('button', { name: 'Log decision' }).click();
+    await expect.poll(() => a.locator('[data-decision="1"]').getAttribute('data-status')).toBe('superseded');
+    await b.getByRole('searchbox', { name: 'Search decisions' }).fill('');
+    await expect.poll(() => entries.count()).toBe(3);
+    await expect.poll(() => b.locator('#decision-1').textContent()).toContain('Superseded by #3: Use Postgres 16 for the ledger');
+    expect(await b.locator('#decision-3').textContent()).toContain('Supersedes #1: Use Postgres for the ledger');
+
     // The view link's review page reads the same log and offers no way to write.
     const watcher = await browser.newContext();
     const w = await watcher.newPage();
     await w.goto(`${server.url}/v/${s.viewToken}/log`);
-    await expect.poll(() => w.getByRole('list', { name: 'Decisions' }).locator('> li').count()).toBe(2);
+    await expect.poll(() => w.getByRole('list', { name: 'Decisions' }).locator('> li').count()).toBe(3);
     await w.goto(`${server.url}/v/${s.viewToken}`);
-    await expect.poll(() => latest(w).count()).toBe(2);
+    await expect.poll(() => latest(w).count()).toBe(3);
     expect(await w.getByRole('button', { name: /Log decision/ }).count()).toBe(0);
     for (const ctx of [ada, bob, watcher]) await ctx.close();
   });
