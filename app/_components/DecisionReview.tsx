@@ -2,6 +2,7 @@
 
 import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type * as Y from 'yjs';
+import { buildTimeline } from '../../lib/decisionTimeline';
 import { type DecisionView, decisionTasks, filterDecisions, listDecisions } from '../../lib/decisions';
 import { readSessionName, turnsOf } from '../../lib/doc/schema';
 import { parseTaskId } from '../../lib/ids';
@@ -10,7 +11,7 @@ import { listTasks } from '../../lib/task';
 import { useDocSelector } from '../_hooks/useDoc';
 import { type SessionConnection, useSessionConnection } from '../_hooks/useSessionConnection';
 import { ConnectionBadge } from './ConnectionBadge';
-import { buildTimeline, DecisionTimeline } from './DecisionTimeline';
+import { DecisionTimeline } from './DecisionTimeline';
 import '../_styles/decisions.css';
 
 /** Entries per page: paging keeps a 10,000-decision log as light as a short one. */

@@ -1,12 +1,13 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { decisionsMarkdown, decisionsJson, escapeBlock, escapeInline } from '../../lib/decisionExport';
-import { appendDecision, filterDecisions, latestDecisions, listDecisions, readDecisions, withStatus } from '../../lib/decisions';
-import { decisionsOf, INITIAL_ROTATION, ROTATION_KEY, rotationOf } from '../../lib/doc/schema';
+import { appendDecision, filterDecisions, latestDecisions, listDecisions, readDecisions, stampDecision, withStatus } from '../../lib/decisions';
+import { buildTimeline, TIMELINE_BINS } from '../../lib/decisionTimeline';
+import { decisionsOf, INITIAL_ROTATION, ROTATION_KEY, rotationOf, type TurnRecord } from '../../lib/doc/schema';
 import type { DecisionId, MemberId } from '../../lib/ids';
 import { joinMember } from '../../lib/members';
 import { DecisionBody, DecisionLogPayload } from '../../lib/protocol/decisions';
-import { addTask } from '../../lib/task';
+import { addTask, listTasks } from '../../lib/task';
 
 const sync = (a: Y.Doc, b: Y.Doc) => {
   Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
@@ -217,5 +218,32 @@ describe('Markdown export', () => {
     expect(json.format).toBe('mobflow.decisions/1');
     expect(json.decisions[0]).toMatchObject({ ...a, status: 'accepted', supersededBy: null, date: '1970-01-01T00:00:00.001Z' });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+});
+
+describe('buildTimeline', () => {
+  const turn = (n: number, startedAt: number, endedAt: number): TurnRecord => ({ turn: n, phase: 'turn', driver: null, navigator: null, startedAt, endedAt, pausedMs: 0, end: 'expired' });
+
+  it('puts decisions, turns and task changes on one axis', () => {
+    const { doc, ada } = mob();
+    addTask(doc, { title: 'Cart' }, 1_000);
+    ok(appendDecision(doc, { title: 'A', rationale: 'r' }, { now: 2_000, authorId: ada.id }));
+    ok(appendDecision(doc, { title: 'B', rationale: 'r' }, { now: 2_001, authorId: ada.id }));
+    const { current } = listTasks(doc);
+    const t = buildTimeline(listDecisions(doc), [turn(1, 500, 1_500)], current ? [current] : [], () => 'Ada');
+    expect(t).toMatchObject({ from: 500, to: 2_001 });
+    expect(t?.marks).toEqual([{ kind: 'task-start', at: 1_000, label: 'Started: Cart' }]);
+    expect(t?.turns[0]?.label).toBe('Turn 1: Ada driving, Ada navigating');
+    expect(t?.bins.reduce((n, b) => n + b.count, 0)).toBe(2);
+  });
+
+  it('keeps 10,000 decisions to a bounded number of bins, and is empty for an empty session', () => {
+    const { doc, ada } = mob();
+    const records = Array.from({ length: 10_000 }, (_, i) => stampDecision(doc, { title: `D${i}`, rationale: 'r' }, { now: i * 1_000, authorId: ada.id }, i + 1));
+    const t = buildTimeline(withStatus(records), [], [], () => '');
+    expect(t?.bins.length).toBeLessThanOrEqual(TIMELINE_BINS);
+    expect(t?.bins.reduce((n, b) => n + b.count, 0)).toBe(10_000);
+    expect(t?.bins[0]?.firstSeq).toBe(1);
+    expect(buildTimeline([], [], [], () => '')).toBeNull();
   });
 });
