@@ -31,6 +31,14 @@ function sourceHash() {
   return h.digest('hex');
 }
 
+/** Removes `.next-*` type folders that `next build` added to tsconfig.json's include list (builds may overlap). */
+function dropDistDirTypes() {
+  const file = join(root, 'tsconfig.json');
+  const text = readFileSync(file, 'utf8');
+  const cleaned = text.replace(/,\s*"\.next-[^"/]+\/(?:dev\/)?types\/\*\*\/\*\.ts"/g, '');
+  if (cleaned !== text) writeFileSync(file, cleaned);
+}
+
 /** Returns after a fresh-enough build exists; exits the process when the build fails. */
 export function ensureBuilt() {
   const hash = sourceHash();
@@ -40,10 +48,8 @@ export function ensureBuilt() {
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' };
   // `next build` adds its distDir's type folders to tsconfig.json; a non-default MOBFLOW_DIST_DIR
   // (parallel test runs) must not leave that edit behind in a tracked file.
-  const tsconfig = join(root, 'tsconfig.json');
-  const before = readFileSync(tsconfig, 'utf8');
   const r = spawnSync(join(root, 'node_modules', '.bin', 'next'), ['build'], { cwd: root, env, stdio: 'inherit' });
-  if (distDir !== '.next') writeFileSync(tsconfig, before);
+  if (distDir !== '.next') dropDistDirTypes();
   if (r.status !== 0) throw new Error(`next build failed with status ${r.status}`);
   writeFileSync(stampFile, hash);
 }

@@ -2,18 +2,33 @@
 
 import type { LinkStatus } from '../_hooks/useSessionConnection';
 
-const LABEL: Record<LinkStatus['kind'], string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  offline: 'Offline — reconnecting',
-  gone: 'Disconnected',
-};
+function label(status: LinkStatus): string {
+  switch (status.kind) {
+    case 'connecting':
+      return 'Connecting…';
+    case 'live':
+      return status.saved ? 'Live · saved' : 'Live · saving…';
+    case 'offline':
+      return status.unsent ? 'Offline — your changes will sync' : 'Offline — reconnecting';
+    case 'gone':
+      return 'Disconnected';
+    default:
+      return status satisfies never;
+  }
+}
 
+/** Connection and save state: data-status for the link, data-saved when every change is stored. */
 export function ConnectionBadge({ status }: { status: LinkStatus }) {
   return (
-    <output className={`badge status-${status.kind}`} aria-live="polite" data-status={status.kind} title={status.kind === 'gone' ? status.reason : undefined}>
+    <output
+      className={`badge status-${status.kind}${status.kind === 'live' && !status.saved ? ' saving' : ''}`}
+      aria-live="polite"
+      data-status={status.kind}
+      data-saved={status.kind === 'live' ? String(status.saved) : 'false'}
+      title={status.kind === 'gone' ? status.reason : undefined}
+    >
       <span className="dot" aria-hidden="true" />
-      {LABEL[status.kind]}
+      {label(status)}
     </output>
   );
 }

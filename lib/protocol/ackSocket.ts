@@ -22,8 +22,9 @@ function bytesOf(data: unknown): Uint8Array | null {
 }
 
 /** Returns a WebSocket class that keeps `state` up to date and calls `onChange` after each change. */
-export function ackingWebSocket(Base: WebSocketClass, state: AckState, onChange: () => void): WebSocketClass {
-  return class AckingWebSocket extends Base {
+export function ackingWebSocket<T extends WebSocketClass>(Base: T, state: AckState, onChange: () => void): T {
+  // The subclass keeps Base's statics (OPEN, CLOSED...), so it is a T.
+  return class AckingWebSocket extends (Base as WebSocketClass) {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       // A new connection starts both counts again (the server counts per connection).
@@ -48,7 +49,7 @@ export function ackingWebSocket(Base: WebSocketClass, state: AckState, onChange:
       }
       super.send(data);
     }
-  };
+  } as T;
 }
 
 /** True when everything sent on this connection is stored. */

@@ -30,12 +30,22 @@ describe('joining a session by link', () => {
     const ada = await browser.newContext();
     const bob = await browser.newContext();
     const a = await ada.newPage();
-    await a.goto(server.url);
+    const cspErrors: string[] = [];
+    a.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) cspErrors.push(m.text());
+    });
+    const home = await a.goto(server.url);
+    const csp = home?.headers()['content-security-policy'] ?? '';
+    expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toContain("frame-ancestors 'none'");
     await a.getByLabel('Session name').fill('Payments mob');
     await a.getByRole('button', { name: 'Start a session' }).click();
     await a.waitForURL(/\/s\/[A-Za-z0-9_-]{22}$/);
     const link = a.url();
     await join(a, 'Ada');
+    // Joining wrote to the doc; the badge says so only once the server stored it.
+    await expect.poll(() => a.locator('[data-status]').getAttribute('data-saved')).toBe('true');
 
     const b = await bob.newPage();
     await b.goto(link);
@@ -54,6 +64,7 @@ describe('joining a session by link', () => {
     expect(await b.getByRole('dialog', { name: /join/i }).count()).toBe(0);
     expect(await b.getByRole('list', { name: 'Members' }).locator('li').count()).toBe(2);
 
+    expect(cspErrors).toEqual([]);
     // A closed tab drops out of presence.
     await bob.close();
     await expect.poll(() => member(a, 'Bob').getAttribute('data-online'), { timeout: 15_000 }).toBe('false');

@@ -2,6 +2,7 @@
  * The watch link is read-only, enforced by the server: writes through it are refused and visible,
  * and the session's state vector never moves because of them.
  */
+import { io } from 'socket.io-client';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC } from '../../server/metrics';
@@ -72,6 +73,33 @@ describe('read-only view link', () => {
     await waitFor(() => room.awareness.getStates().has(4242), 'own presence accepted');
     editor.destroy();
     raw.close();
+  });
+
+  it('refuses every socket.io command on a view socket, readably, and changes nothing', async () => {
+    const s = await createSession(t.url);
+    await api(t.url, `/api/sessions/${s.id}/members`, { body: { name: 'Ada' } });
+    const before = await serverVector(s.id);
+    const sock = io(t.url, { transports: ['websocket'], auth: { room: s.viewToken }, reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      sock.on('connect', () => resolve());
+      sock.on('connect_error', reject);
+    });
+    const attempts: [string, unknown][] = [
+      ['timer:action', { action: 'start' }],
+      ['timer:action', { action: 'skip' }],
+      ['timer:settings', { turnSeconds: 600 }],
+      ['decision:log', { title: 'Sneaky', rationale: 'from a watcher', memberId: 'AAAAAAAAAAAA' }],
+    ];
+    for (const [event, payload] of attempts) {
+      const reply = (await sock.timeout(5000).emitWithAck(event as 'timer:action', payload as never)) as { ok: boolean; error?: string };
+      expect(reply, event).toMatchObject({ ok: false });
+      expect(reply.error, event).toMatch(/read-only/);
+    }
+    // Clock sync is not a write: watchers get it.
+    const clock = (await sock.timeout(5000).emitWithAck('clock:ping')) as { ok: boolean };
+    expect(clock.ok).toBe(true);
+    sock.close();
+    expect(await serverVector(s.id)).toEqual(before);
   });
 
   it('answers every HTTP write through a view token with 403', async () => {
