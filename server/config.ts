@@ -26,6 +26,9 @@ export const Limits = z.object({
   maxAwarenessBytes: z.number().int().positive().default(16 * 1024),
   awarenessPerSecond: z.number().positive().default(10),
   awarenessBurst: z.number().positive().default(30),
+  /** HTTP writes (POST) per second from one IP address, with a burst; past it: 429. */
+  httpWritesPerSecond: z.number().positive().default(20),
+  httpWriteBurst: z.number().positive().default(200),
   /** Open WebSocket connections (Yjs) from one IP address. */
   maxConnectionsPerIp: z.number().int().positive().default(256),
 });
@@ -45,6 +48,9 @@ const EnvSchema = z.object({
   /** Per-connection message budget (token bucket): sustained rate and burst. */
   RATE_MESSAGES_PER_SECOND: z.coerce.number().positive().optional(),
   RATE_MESSAGE_BURST: z.coerce.number().positive().optional(),
+  /** HTTP writes per second per address, and burst. */
+  RATE_HTTP_WRITES_PER_SECOND: z.coerce.number().positive().optional(),
+  RATE_HTTP_WRITE_BURST: z.coerce.number().positive().optional(),
   /** Comma-separated origins allowed to open sockets, besides the server's own origin. */
   ALLOWED_ORIGINS: z.string().optional(),
   /** 'off' serves the API and sockets without the Next.js UI (load tests, crash tests). */
@@ -97,6 +103,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
       messagesPerSecond: e.RATE_MESSAGES_PER_SECOND,
       messageBurst: e.RATE_MESSAGE_BURST,
+      httpWritesPerSecond: e.RATE_HTTP_WRITES_PER_SECOND,
+      httpWriteBurst: e.RATE_HTTP_WRITE_BURST,
     }),
     allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
       .split(',')

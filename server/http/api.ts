@@ -12,6 +12,7 @@ import type { Rooms } from '../rooms';
 import type { Sessions } from '../sessions';
 import type { SessionLookup } from '../store/types';
 import type { Room } from '../yjs/room';
+import { PerAddressLimiter } from './rateLimit';
 import { HttpError, sendJson } from './respond';
 
 export interface ApiDeps {
@@ -67,11 +68,16 @@ export function createApi(deps: ApiDeps, modules: RouteModule[]) {
     snapshot: (room) => sessionSnapshot(room.doc, clock.now(), onlineMemberIds(room.awareness.getStates())),
   };
   const routes = modules.flatMap((m) => m(ctx));
+  const writes = new PerAddressLimiter(config.limits.httpWriteBurst, config.limits.httpWritesPerSecond, () => clock.now());
 
   /** Handles /api/* requests; returns false for paths it does not own. */
   return async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
     if (!pathname.startsWith('/api/')) return false;
     try {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && !writes.take(req.socket.remoteAddress ?? 'unknown')) {
+        res.setHeader('retry-after', '1');
+        throw new HttpError(429, 'too many requests: slow down');
+      }
       const matches = routes.flatMap((r) => {
         const m = r.pattern.exec(pathname);
         return m ? [{ route: r, params: m.slice(1).map(decodeSegment) }] : [];

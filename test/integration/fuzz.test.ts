@@ -63,6 +63,8 @@ describe('fuzz', () => {
       RATE_MESSAGES_PER_SECOND: '100000',
       RATE_MESSAGE_BURST: '100000',
       MAX_CONNECTIONS_PER_IP: '100000',
+      RATE_HTTP_WRITES_PER_SECOND: '100000',
+      RATE_HTTP_WRITE_BURST: '100000',
       LOG_LEVEL: 'info',
     });
     const { url, wsUrl } = server;

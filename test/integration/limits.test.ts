@@ -26,6 +26,8 @@ beforeAll(async () => {
       maxConnectionsPerIp: 12,
       maxBufferedBytes: 64 * 1024,
       byteBurst: 64 * 1024 * 1024,
+      httpWriteBurst: 60,
+      httpWritesPerSecond: 1,
       bytesPerSecond: 64 * 1024 * 1024,
     }),
     allowedOrigins: ['http://trusted.example'],
@@ -149,6 +151,15 @@ describe('limits', () => {
     });
     sock.close();
     expect(outcome).toMatch(/^refused/);
+  });
+
+  it('answers HTTP writes past the per-address budget with 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 80; i++) statuses.push((await api(t.url, '/api/sessions', { body: { name: `s${i}` } })).status);
+    expect(statuses).toContain(429);
+    const r = await api<{ error: string }>(t.url, '/api/sessions', { body: {} });
+    expect(r).toMatchObject({ status: 429, body: { error: 'too many requests: slow down' } });
+    expect((await api(t.url, '/healthz')).status).toBe(200);
   });
 
   it('sends security headers on every response', async () => {
