@@ -53,12 +53,15 @@ export interface Usage {
   cpuPercent: number;
   /** Highest CPU use over one sampling interval, percent of one core. */
   peakCpuPercent: number;
+  /** CPU use of this (load generator) process over the window, percent of one core: near 100 means the generator, not the server, sets the pace. */
+  generatorCpuPercent: number;
 }
 
 /** Samples a pid until stop(); the result covers the window between start and stop. */
 export function sampleUsage(pid: number): { stop(): Usage } {
   const t0 = performance.now();
   const cpu0 = cpuMs(pid);
+  const own0 = process.cpuUsage();
   let peakRss = rssBytes(pid);
   let lastT = t0;
   let lastCpu = cpu0;
@@ -81,7 +84,9 @@ export function sampleUsage(pid: number): { stop(): Usage } {
       clearInterval(timer);
       tick();
       const elapsed = performance.now() - t0;
-      return { peakRss, cpuPercent: elapsed > 0 ? ((lastCpu - cpu0) / elapsed) * 100 : 0, peakCpuPercent: peakCpu };
+      const own = process.cpuUsage(own0);
+      const pct = (ms: number) => (elapsed > 0 ? (ms / elapsed) * 100 : 0);
+      return { peakRss, cpuPercent: pct(lastCpu - cpu0), peakCpuPercent: peakCpu, generatorCpuPercent: pct((own.user + own.system) / 1000) };
     },
   };
 }

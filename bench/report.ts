@@ -49,25 +49,25 @@ export function checkTargets(r: BenchResult): TargetCheck[] {
 }
 
 export function renderTable(r: BenchResult): string {
-  const rows: string[][] = [['scenario', 'server', 'p50', 'p95', 'p99', 'max ms', 'delivered/expected', 'cpu avg/peak %', 'peak rss MB']];
+  const rows: string[][] = [['scenario', 'server', 'p50', 'p95', 'p99', 'max ms', 'delivered/expected', 'cpu avg/peak %', 'gen cpu %', 'peak rss MB']];
   const count = r.servers.mobflow.fanout.length;
   for (let i = 0; i < count; i++) {
     for (const kind of SERVER_KINDS) {
       const f = r.servers[kind].fanout[i];
-      if (f) rows.push([f.name, kind, ...lat(f.latency), `${f.delivered}/${f.expected}${f.duplicates ? ` (+${f.duplicates} dup)` : ''}`, cpu(f.usage), `${toMb(f.usage.peakRss)}`]);
+      if (f) rows.push([f.name, kind, ...lat(f.latency), `${f.delivered}/${f.expected}${f.duplicates ? ` (+${f.duplicates} dup)` : ''}`, cpu(f.usage), `${Math.round(f.usage.generatorCpuPercent)}`, `${toMb(f.usage.peakRss)}`]);
     }
   }
   for (const kind of SERVER_KINDS) {
     const p = r.servers[kind].presence;
-    if (p) rows.push([p.name, kind, ...lat(p.latency), `${p.delivered}/${p.expected}`, cpu(p.usage), `${toMb(p.usage.peakRss)}`]);
+    if (p) rows.push([p.name, kind, ...lat(p.latency), `${p.delivered}/${p.expected}`, cpu(p.usage), `${Math.round(p.usage.generatorCpuPercent)}`, `${toMb(p.usage.peakRss)}`]);
   }
   for (const kind of SERVER_KINDS) {
     const j = r.servers[kind].join;
-    if (j) rows.push([`${j.name} (warm; cold ${j.coldMs} ms${j.coldUnloaded ? '' : ', room in memory'})`, kind, `${j.warm.p50}`, `${j.warm.p95}`, `${j.warm.p99}`, `${j.warm.max}`, `${j.decisionsSeen} seen, ${Math.round(j.docBytes / 1024)} KB doc`, '', '']);
+    if (j) rows.push([`${j.name} (warm; cold ${j.coldMs} ms${j.coldUnloaded ? '' : ', room in memory'})`, kind, `${j.warm.p50}`, `${j.warm.p95}`, `${j.warm.p99}`, `${j.warm.max}`, `${j.decisionsSeen} seen, ${Math.round(j.docBytes / 1024)} KB doc`, '', '', '']);
   }
   for (const kind of SERVER_KINDS) {
     const s = r.servers[kind].storm;
-    if (s) rows.push([s.name, kind, ...lat(s.joins), `${s.joined}/${s.expected} joined`, '', '']);
+    if (s) rows.push([s.name, kind, ...lat(s.joins), `${s.joined}/${s.expected} joined`, '', '', '']);
   }
   const lines = [formatRows(rows), ''];
   const mem: string[][] = [['server', 'baseline MB', 'idle session KB', 'after close MB', 'rooms left', 'peak rss MB', 'cpu s']];

@@ -80,6 +80,9 @@ async function startMobflow(): Promise<BenchServer> {
       UNLOAD_DELAY_MS: String(MOBFLOW_UNLOAD_DELAY_MS),
       // Every load-generator connection comes from 127.0.0.1: lift the per-address cap, not the per-connection ones.
       MAX_CONNECTIONS_PER_IP: String(MAX_CONNECTIONS),
+      // Session creation is setup, not what is measured: hundreds of POSTs from one address are expected here.
+      RATE_HTTP_WRITES_PER_SECOND: String(MAX_CONNECTIONS),
+      RATE_HTTP_WRITE_BURST: String(MAX_CONNECTIONS),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
