@@ -129,7 +129,8 @@ export function addTask(doc: Y.Doc, input: NewTask, now: number): TaskId {
     const criteria = new Y.Array<Y.Map<unknown>>();
     criteria.push((input.criteria ?? []).map((c, i) => newCriterion(c, i + 1)));
     t.set(TASK_KEY.criteria, criteria);
-    t.set(TASK_KEY.rank, rankAfterAll(queued(doc).map((q) => q.rank)));
+    // Past every rank (done ones too): one pass, no sort, so seeding thousands stays linear per add.
+    t.set(TASK_KEY.rank, rankAfterAll(Array.from(tasksOf(doc).values(), (x) => (x instanceof Y.Map ? (num(x.get(TASK_KEY.rank)) ?? 0) : 0))));
     t.set(TASK_KEY.createdAt, now);
     tasksOf(doc).set(id, t);
     if (currentTaskId(doc) === null) start(doc, id, t, now);
