@@ -58,3 +58,26 @@ export function applyTextChange(ytext: Y.Text, next: string, caret?: number): bo
   else run();
   return true;
 }
+
+/** One op of a Y.Text change (Y.YTextEvent's delta). */
+export type TextDeltaOp = { retain?: number; insert?: unknown; delete?: number };
+
+/**
+ * Moves a caret offset through a remote change so the person keeps typing where they were.
+ * An insert exactly at the caret stays after it: someone else's text does not push ours.
+ */
+export function shiftThrough(pos: number, delta: readonly TextDeltaOp[]): number {
+  let index = 0;
+  let out = pos;
+  for (const op of delta) {
+    if (op.retain !== undefined) index += op.retain;
+    else if (op.insert !== undefined) {
+      const len = typeof op.insert === 'string' ? op.insert.length : 1;
+      if (index < out) out += len;
+      index += len;
+    } else if (op.delete !== undefined) {
+      if (index < out) out -= Math.min(op.delete, out - index);
+    }
+  }
+  return out;
+}

@@ -2,27 +2,9 @@
 
 import { useEffect, useRef } from 'react';
 import type * as Y from 'yjs';
-import { applyTextChange } from '../../lib/textDiff';
+import { applyTextChange, shiftThrough } from '../../lib/textDiff';
 
 type Field = HTMLInputElement | HTMLTextAreaElement;
-
-/** Moves a caret offset through a remote Y.Text change, so typing continues where it was. */
-function shift(pos: number, delta: Y.YTextEvent['delta']): number {
-  let index = 0;
-  let out = pos;
-  for (const op of delta) {
-    if (op.retain !== undefined) index += op.retain;
-    else if (op.insert !== undefined) {
-      const len = typeof op.insert === 'string' ? op.insert.length : 1;
-      // An insert exactly at the caret stays after it: the other person's text does not push ours.
-      if (index < out) out += len;
-      index += len;
-    } else if (op.delete !== undefined) {
-      if (index < out) out -= Math.min(op.delete, out - index);
-    }
-  }
-  return out;
-}
 
 /**
  * Binds an uncontrolled <input>/<textarea> to a Y.Text: local input is applied as the minimal
@@ -65,7 +47,7 @@ export function useYText<E extends Field>(ytext: Y.Text | null, maxLength: numbe
       const end = el.selectionEnd ?? 0;
       const direction = el.selectionDirection ?? undefined;
       el.value = value;
-      if (focused) el.setSelectionRange(shift(start, event.delta), shift(end, event.delta), direction);
+      if (focused) el.setSelectionRange(shiftThrough(start, event.delta), shiftThrough(end, event.delta), direction);
     };
 
     el.addEventListener('input', onInput);

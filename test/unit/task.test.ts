@@ -16,7 +16,7 @@ import {
   taskText,
 } from '../../lib/task';
 import { addCriterion, criterionText, moveCriterion, removeCriterion, setCriterionDone } from '../../lib/taskCriteria';
-import { diffText } from '../../lib/textDiff';
+import { diffText, shiftThrough } from '../../lib/textDiff';
 
 function session(): Y.Doc {
   const doc = new Y.Doc();
@@ -242,5 +242,15 @@ describe('minimal text diff', () => {
     expect(diffText('hello world', 'hello brave world', 12)).toEqual({ index: 6, remove: 0, insert: 'brave ' });
     expect(diffText('same', 'same')).toBeNull();
     expect(diffText('a😀b', 'a😃b')).toEqual({ index: 1, remove: 2, insert: '😃' });
+  });
+
+  it('keeps the caret in place through remote edits', () => {
+    // caret at 5 in "hello world"
+    expect(shiftThrough(5, [{ insert: 'oh, ' }])).toBe(9);
+    expect(shiftThrough(5, [{ retain: 5 }, { insert: '!!' }])).toBe(5);
+    expect(shiftThrough(5, [{ retain: 6 }, { insert: 'big ' }])).toBe(5);
+    expect(shiftThrough(5, [{ delete: 2 }])).toBe(3);
+    expect(shiftThrough(5, [{ retain: 3 }, { delete: 5 }])).toBe(3);
+    expect(shiftThrough(5, [{ retain: 1 }, { delete: 1 }, { insert: 'XYZ' }])).toBe(7);
   });
 });
