@@ -4,12 +4,14 @@ import { useState } from 'react';
 import { LIMITS } from '../../lib/doc/schema';
 import { addTask } from '../../lib/task';
 import { useSession } from './SessionContext';
+import { useTaskClock } from './taskClock';
 
 /** One line to add a task: it joins the queue, or becomes current when there is none. */
 export function AddTaskForm({ label, placeholder }: { label: string; placeholder: string }) {
   const { conn } = useSession();
   const [title, setTitle] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const clock = useTaskClock();
   return (
     <form
       className="add-task row"
@@ -20,7 +22,7 @@ export function AddTaskForm({ label, placeholder }: { label: string; placeholder
           setError('Give the task a title first.');
           return;
         }
-        addTask(conn.doc, { title: t }, Date.now());
+        addTask(conn.doc, { title: t }, clock());
         setTitle('');
         setError(null);
       }}

@@ -11,17 +11,20 @@ import { CollabText } from './CollabText';
 import { CriteriaList } from './CriteriaList';
 import { useSession } from './SessionContext';
 import { SwitchDialog } from './SwitchDialog';
+import { useTaskClock } from './taskClock';
 import { formatSpent, plural } from './taskFormat';
 
 /** Elapsed time only needs to read right to the minute on a shared screen. */
 const ELAPSED_REFRESH_MS = 15_000;
 
 function useNowEvery(ms: number): number {
-  const [now, setNow] = useState(() => Date.now());
+  const clock = useTaskClock();
+  const [now, setNow] = useState(clock);
   useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), ms);
+    setNow(clock());
+    const id = setInterval(() => setNow(clock()), ms);
     return () => clearInterval(id);
-  }, [ms]);
+  }, [ms, clock]);
   return now;
 }
 
@@ -54,6 +57,7 @@ export function CurrentTask({ task, queue, switching, onSwitching }: { task: Tas
   const { conn, readOnly } = useSession();
   const { doc } = conn;
   const [error, setError] = useState<string | null>(null);
+  const clock = useTaskClock();
   const taskId = task?.id ?? null;
   const title = useMemo(() => (taskId && !readOnly ? taskText(doc, taskId, 'title') : null), [doc, taskId, readOnly]);
   const why = useMemo(() => (taskId && !readOnly ? taskText(doc, taskId, 'why') : null), [doc, taskId, readOnly]);
@@ -109,7 +113,7 @@ export function CurrentTask({ task, queue, switching, onSwitching }: { task: Tas
             type="button"
             className="button primary"
             onClick={() => {
-              const r = completeTask(doc, Date.now(), task.id);
+              const r = completeTask(doc, clock(), task.id);
               setError(r.ok ? null : r.error);
             }}
           >

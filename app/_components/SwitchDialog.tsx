@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { TaskId } from '../../lib/ids';
 import { SWITCH_REASON_MAX, switchTask, type TaskView } from '../../lib/task';
 import { useSession } from './SessionContext';
+import { useTaskClock } from './taskClock';
 
 /** A select of thousands of options helps nobody; the rest stay reachable through the queue's own buttons. */
 const MAX_OPTIONS = 100;
@@ -14,6 +15,7 @@ export function SwitchDialog({ current, queue, initialTo, onClose }: { current: 
   const [to, setTo] = useState<string>(initialTo ?? queue[0]?.id ?? '');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const clock = useTaskClock();
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   useEffect(() => reasonRef.current?.focus(), []);
   const options = queue.slice(0, MAX_OPTIONS);
@@ -39,7 +41,7 @@ export function SwitchDialog({ current, queue, initialTo, onClose }: { current: 
             setError('Pick the task to switch to.');
             return;
           }
-          const r = switchTask(conn.doc, target.id, reason, Date.now(), current.id);
+          const r = switchTask(conn.doc, target.id, reason, clock(), current.id);
           if (r.ok) onClose();
           else setError(r.error);
         }}
