@@ -260,6 +260,22 @@ export function switchTask(doc: Y.Doc, to: TaskId, rawReason: string, now: numbe
   return result;
 }
 
+const clip = (s: string, max: number) => ([...s].length > max ? `${[...s].slice(0, max - 1).join('')}…` : s);
+/** Task titles quoted in a decision title are clipped so the decision title stays within its cap. */
+const QUOTED_TITLE_MAX = 80;
+
+/**
+ * The decision-log entry for a switch (title, rationale, alternatives), so the reason is also
+ * reviewed with the session's other decisions. Plain text; the log's own parser caps it again.
+ */
+export function switchDecision(from: string, to: string, reason: string): { title: string; rationale: string; alternatives: string } {
+  return {
+    title: `Switched to “${clip(to, QUOTED_TITLE_MAX)}” before finishing “${clip(from, QUOTED_TITLE_MAX)}”`,
+    rationale: reason,
+    alternatives: `Finish “${from}” first.`,
+  };
+}
+
 /**
  * Repairs the board after concurrent transitions: when nothing valid is current but tasks are
  * waiting, the queue head becomes current. Returns true when it wrote something.

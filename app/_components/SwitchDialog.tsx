@@ -2,7 +2,8 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { TaskId } from '../../lib/ids';
-import { SWITCH_REASON_MAX, switchTask, type TaskView } from '../../lib/task';
+import { DecisionLogPayload } from '../../lib/protocol/decisions';
+import { SWITCH_REASON_MAX, switchDecision, switchTask, type TaskView } from '../../lib/task';
 import { useSession } from './SessionContext';
 import { useTaskClock } from './taskClock';
 
@@ -11,7 +12,7 @@ const MAX_OPTIONS = 100;
 
 /** Switching before the current task is done asks why; the answer is kept with the task. */
 export function SwitchDialog({ current, queue, initialTo, onClose }: { current: TaskView; queue: TaskView[]; initialTo?: TaskId; onClose(): void }) {
-  const { conn } = useSession();
+  const { conn, me } = useSession();
   const [to, setTo] = useState<string>(initialTo ?? queue[0]?.id ?? '');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -42,8 +43,12 @@ export function SwitchDialog({ current, queue, initialTo, onClose }: { current: 
             return;
           }
           const r = switchTask(conn.doc, target.id, reason, clock(), current.id);
-          if (r.ok) onClose();
-          else setError(r.error);
+          if (!r.ok) return setError(r.error);
+          // The reason also goes to the decision log (server-stamped). Best effort: it is kept
+          // with the task in any case, so a failed or unanswered log call loses nothing.
+          const entry = me && DecisionLogPayload.safeParse({ ...switchDecision(current.title, target.title, reason), memberId: me.id });
+          if (entry?.success) conn.socket.emit('decision:log', entry.data, () => undefined);
+          onClose();
         }}
       >
         <h2 id="switch-title">Switch the current task?</h2>

@@ -107,6 +107,10 @@ describe('one task at a time, in two browsers', () => {
     for (const p of [a, b]) await expect.poll(() => title(p).inputValue()).toBe('Invoices');
     const snap = (await (await fetch(`${server.url}/api/sessions/${s.id}`)).json()) as SessionSnapshot;
     expect(snap.queue[0]?.summary?.switchedReason).toBe('the auditors come tomorrow');
+    // ...and in the decision log, stamped by the server.
+    await expect
+      .poll(async () => ((await (await fetch(`${server.url}/api/sessions/${s.id}`)).json()) as SessionSnapshot).decisionCount)
+      .toBe(1);
 
     // A watcher sees everything, as text, with no controls.
     const v = await open(new URL(s.viewUrl).pathname, null, errors);

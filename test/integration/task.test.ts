@@ -31,6 +31,14 @@ describe('tasks over HTTP', () => {
     expect(switched.status).toBe(200);
     expect(switched.body.task?.title).toBe('Invoices');
     expect(switched.body.queue[0]).toMatchObject({ id: first.body.taskId, summary: { switchedReason: 'the CFO needs invoices today' } });
+    // The reason is also a server-stamped decision.
+    expect(switched.body.decisionCount).toBe(1);
+    const log = await api<{ decisions: { title: string; rationale: string; taskTitle: string | null }[] }>(t.url, `/api/sessions/${s.id}/decisions.json`);
+    expect(log.body.decisions[0]).toMatchObject({
+      title: 'Switched to “Invoices” before finishing “Checkout <b>button</b>”',
+      rationale: 'the CFO needs invoices today',
+      taskTitle: 'Invoices',
+    });
 
     const stale = await api<{ error: string }>(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: { taskId: second.body.taskId } });
     expect(stale).toMatchObject({ status: 409, body: { error: 'the current task has changed meanwhile' } });
