@@ -30,7 +30,7 @@ export function TimerPanel() {
   const alerts = useTurnAlerts({
     phaseKey: timer.status === 'idle' ? null : `${rotation.turn}:${timer.phase}:${timer.startedAt}`,
     remainingMs: left,
-    event: turnEvent(view),
+    event: turnEvent(view, now),
     title: timer.status === 'running' && left !== null ? `${formatRemaining(left)} · ${phase === 'break' ? 'break' : `${driver ?? '—'} driving`}` : '',
   });
   const [pending, setPending] = useState<TimerAction | null>(null);

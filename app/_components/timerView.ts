@@ -52,9 +52,12 @@ export function restOfMob(v: TimerDocView): Member[] {
   return ordered.filter((m) => m.id !== driver && m.id !== navigator);
 }
 
-/** The alert for the latest phase end (null before any). */
-export function turnEvent(v: TimerDocView): TurnEvent | null {
-  if (!v.lastEnd) return null;
+/** A phase end older than this (server clock) is history, not news: a page opened later stays quiet. */
+export const RECENT_END_MS = 15_000;
+
+/** The alert for the latest phase end, while it is recent (null otherwise). */
+export function turnEvent(v: TimerDocView, now: number): TurnEvent | null {
+  if (!v.lastEnd || now - v.lastEnd.endedAt > RECENT_END_MS) return null;
   const { driver, navigator, timer } = v.rotation;
   const key = `${v.lastEnd.turn}:${v.lastEnd.phase}:${v.lastEnd.endedAt}`;
   if (timer.status !== 'idle' && timer.phase === 'break') {
