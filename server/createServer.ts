@@ -131,12 +131,14 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     close: () => {
       closing ??= (async () => {
         timer.close();
+        // Stop accepting, then close what holds connections open, Yjs sockets first: socket.io's
+        // close waits for the HTTP server, which waits for every upgraded socket to end.
         http.close();
-        await realtime.close();
         await rooms.closeAll(); // flushes every room, closes sockets with GoingAway so clients reconnect
         await yjs.close();
-        await web?.close();
         http.closeAllConnections();
+        await realtime.close();
+        await web?.close();
         await store.close();
         logger.info('server closed', { code: CloseCode.GoingAway });
       })();

@@ -1,0 +1,39 @@
+/**
+ * Graceful shutdown: everything is flushed, clients are told to reconnect (1001), and close() does
+ * not hang on open sockets (it once waited for the clients' 30 s watchdog).
+ */
+import { io } from 'socket.io-client';
+import { describe, expect, it } from 'vitest';
+import { CloseCode } from '../../lib/protocol/closeCodes';
+import { createSession, startServer, tempDir } from '../helpers/server';
+import { connect, synced, waitFor } from '../helpers/yclient';
+
+describe('shutdown', () => {
+  it('flushes, sends GoingAway to Yjs clients and finishes with sockets still open', { timeout: 10_000 }, async () => {
+    const dataDir = tempDir();
+    const t = await startServer({ dataDir });
+    const s = await createSession(t.url);
+    const c = connect(t.wsUrl, s.id);
+    await synced(c);
+    const codes: number[] = [];
+    c.provider.on('connection-close', (e: CloseEvent | null) => {
+      if (e) codes.push(e.code);
+    });
+    const sock = io(t.url, { transports: ['websocket'], auth: { room: s.id }, reconnection: false });
+    await new Promise<void>((resolve) => sock.on('connect', () => resolve()));
+    c.doc.getMap('m').set('last', 'write');
+    const room = await t.server.rooms.get(s.id as never);
+    await waitFor(() => room.doc.getMap('m').get('last') === 'write', 'server has the write');
+    await t.server.close();
+    await waitFor(() => codes.length > 0, 'client told');
+    expect(codes[0]).toBe(CloseCode.GoingAway);
+    c.destroy();
+    sock.close();
+    const again = await startServer({ dataDir });
+    const d = connect(again.wsUrl, s.id);
+    await synced(d);
+    expect(d.doc.getMap('m').get('last')).toBe('write');
+    d.destroy();
+    await again.server.close();
+  });
+});
