@@ -27,6 +27,12 @@ export const ROOT = {
   decisions: 'decisions',
 } as const;
 
+/**
+ * Root types only the server writes (server time, roles snapshot, settings through commands).
+ * The server refuses client updates that add to or delete from them.
+ */
+export const SERVER_OWNED_ROOTS: ReadonlySet<string> = new Set([ROOT.meta, ROOT.rotation, ROOT.turns, ROOT.decisions]);
+
 export const META_KEY = { name: 'name', createdAt: 'createdAt', settings: 'settings' } as const;
 export const MEMBER_KEY = { name: 'name', rank: 'rank', away: 'away', joinedAt: 'joinedAt' } as const;
 export const ROTATION_KEY = { state: 'state' } as const;

@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { type Origin, STORE_ORIGIN, type ServerReason, serverOrigin } from '../../lib/doc/origins';
 import type { SessionId } from '../../lib/ids';
 import { CloseCode } from '../../lib/protocol/closeCodes';
+import { SERVER_OWNED_ROOTS } from '../../lib/doc/schema';
 import { encodeSaved } from '../../lib/protocol/saved';
 import type { Limits } from '../config';
 import type { Logger } from '../logger';
@@ -25,6 +26,7 @@ import {
   updateAddsTo,
 } from './messages';
 import { AwarenessBatch } from './awarenessBatch';
+import { touchesProtectedRoots } from './guard';
 import type { SocketLike } from './socket';
 import type { TokenBucket } from './tokenBucket';
 
@@ -156,13 +158,22 @@ export class Room {
       this.refuseAndClose(conn, CloseCode.DocumentTooLarge, `session document would exceed ${this.deps.limits.maxDocBytes} bytes`);
       return;
     }
-    Y.decodeUpdate(update); // validates the whole update before it can touch the doc
+    // Decoding validates the whole update before it can touch the doc.
+    if (touchesProtectedRoots(this.doc, update, SERVER_OWNED_ROOTS)) {
+      // Yjs needs each client's updates in order: once one is refused, nothing later from that
+      // client could ever apply, so this connection cannot continue (permanent: reload to recover).
+      this.refuse(conn, 'server_owned', 'the timer, turn history, decision log and settings change only through commands');
+      this.refuseAndClose(conn, CloseCode.Forbidden, 'wrote server-owned state: reload the page');
+      return;
+    }
     Y.applyUpdate(this.doc, update, conn.origin);
     if (conn.acks) {
       // The chain holds this update's append (if it changed anything): ack once it is stored.
       const n = conn.received;
       this.chain = this.chain.then(() => {
-        if (conn.socket.isOpen) conn.socket.send(encodeSaved(n));
+        // An update waiting for missing dependencies is not stored yet: no ack until it is.
+        const waiting = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
+        if (conn.socket.isOpen && !waiting) conn.socket.send(encodeSaved(n));
       });
     }
   }

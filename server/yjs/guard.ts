@@ -1,0 +1,108 @@
+/**
+ * Server-owned parts of the doc: some root types (the rotation state, turn history, decision log)
+ * are written only by the server, with server time. A client update that would add to or delete
+ * from them is refused before it touches the doc.
+ *
+ * An encoded item names its parent in one of three ways: a root type's name, the id of a parent
+ * item (nested types), or nothing, when the parent is implied by its left or right neighbour
+ * (`origin` / `rightOrigin`). Neighbours and parents are resolved in the doc, or among the update's
+ * own items. An item whose parent cannot be resolved is not refused: Yjs either keeps it pending
+ * until its dependency arrives (and that update is checked in turn) or, when the neighbour was
+ * garbage-collected with its deleted parent, discards it; refusing would drop the rest of a
+ * reconnecting client's legitimate changes.
+ */
+import * as Y from 'yjs';
+
+type Root = string | null; // root name; null = unknown
+
+function rootOfType(type: Y.AbstractType<unknown>): Root {
+  let t: Y.AbstractType<unknown> = type;
+  while (t._item !== null) {
+    const parent = t._item.parent;
+    if (!(parent instanceof Y.AbstractType)) return null;
+    t = parent;
+  }
+  try {
+    return Y.findRootTypeKey(t);
+  } catch {
+    return null;
+  }
+}
+
+function rootOfDocItem(doc: Y.Doc, id: Y.ID): Root {
+  const structs = doc.store.clients.get(id.client);
+  if (!structs || structs.length === 0) return null;
+  const last = structs[structs.length - 1];
+  if (!last || id.clock >= last.id.clock + last.length) return null;
+  const struct = structs[Y.findIndexSS(structs, id.clock)];
+  if (!(struct instanceof Y.Item)) return null; // GC'd: its parent is gone
+  return struct.parent instanceof Y.AbstractType ? rootOfType(struct.parent) : null;
+}
+
+/** True when `update` adds to or deletes from any root in `protectedRoots`. Throws on malformed updates. */
+export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedRoots: ReadonlySet<string>): boolean {
+  const { structs, ds } = Y.decodeUpdate(update);
+  const items = structs.filter((s): s is Y.Item => s instanceof Y.Item);
+  const local = new Map<string, Root>();
+  const key = (id: Y.ID) => `${id.client}:${id.clock}`;
+  // The update's items per client, in clock order (as encoded), for binary search by clock.
+  const byClient = new Map<number, Y.Item[]>();
+  for (const it of items) {
+    const list = byClient.get(it.id.client) ?? [];
+    list.push(it);
+    byClient.set(it.id.client, list);
+  }
+  const lookup = (id: Y.ID): Root | undefined => {
+    const list = byClient.get(id.client);
+    if (list) {
+      let lo = 0;
+      let hi = list.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const it = list[mid] as Y.Item;
+        if (id.clock < it.id.clock) hi = mid - 1;
+        else if (id.clock >= it.id.clock + it.length) lo = mid + 1;
+        else return local.get(key(it.id));
+      }
+    }
+    return rootOfDocItem(doc, id);
+  };
+  // Items may point at items later in the same update: resolve until nothing changes.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const it of items) {
+      if (local.get(key(it.id)) !== undefined && local.get(key(it.id)) !== null) continue;
+      let root: Root | undefined;
+      const parent: unknown = it.parent;
+      if (typeof parent === 'string') root = parent;
+      else if (parent instanceof Y.ID) root = lookup(parent);
+      else if (it.origin) root = lookup(it.origin);
+      else if (it.rightOrigin) root = lookup(it.rightOrigin);
+      if (root !== undefined && root !== null && local.get(key(it.id)) !== root) {
+        local.set(key(it.id), root);
+        changed = true;
+      } else if (!local.has(key(it.id))) local.set(key(it.id), null);
+    }
+  }
+  for (const root of local.values()) if (root !== null && protectedRoots.has(root)) return true;
+
+  // Deletions: every existing item in a deleted range must be outside the protected roots.
+  for (const [client, ranges] of ds.clients) {
+    const structsOfClient = doc.store.clients.get(client);
+    if (!structsOfClient) continue;
+    for (const { clock, len } of ranges) {
+      const end = clock + len;
+      const last = structsOfClient[structsOfClient.length - 1];
+      if (!last || clock >= last.id.clock + last.length) continue;
+      for (let i = Y.findIndexSS(structsOfClient, Math.max(clock, structsOfClient[0]?.id.clock ?? 0)); i < structsOfClient.length; i++) {
+        const s = structsOfClient[i];
+        if (!s || s.id.clock >= end) break;
+        if (s instanceof Y.Item && !s.deleted && s.parent instanceof Y.AbstractType) {
+          const root = rootOfType(s.parent);
+          if (root !== null && protectedRoots.has(root)) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
