@@ -61,6 +61,7 @@ export const METRIC = {
   closed: 'mobflow_ws_closed_total',
   compactions: 'mobflow_compactions_total',
   httpRequests: 'mobflow_http_requests_total',
+  wsMessages: 'mobflow_ws_messages_total',
   rss: 'process_resident_memory_bytes',
   heapUsed: 'nodejs_heap_used_bytes',
 } as const;

@@ -62,6 +62,7 @@ export function createYjsEndpoint(deps: EndpointDeps) {
       let leave: (() => void) | null = null;
       ws.on('message', (data: RawData) => {
         if (refused) return;
+        deps.metrics.inc(METRIC.wsMessages, 'Yjs WebSocket messages received and handled');
         const frame = toBytes(data);
         if (!messages.take() || !bytes.take(frame.byteLength)) {
           closeWith(CloseCode.RateLimited, 'too many messages: slow down and reconnect');

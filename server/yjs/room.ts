@@ -116,6 +116,8 @@ export class Room {
 
   /** Handles one frame from a connection; a bad frame closes that connection only. */
   receive(conn: Connection, frame: Uint8Array): void {
+    // Frames that were already in flight when we decided to close this connection are not read.
+    if (!conn.socket.isOpen) return;
     if (frame.byteLength > this.deps.limits.maxFrameBytes) {
       this.refuseAndClose(conn, CloseCode.MessageTooBig, `frame of ${frame.byteLength} bytes exceeds ${this.deps.limits.maxFrameBytes}`);
       return;
