@@ -2,11 +2,12 @@
 
 import type { LinkStatus } from '../_hooks/useSessionConnection';
 
-function label(status: LinkStatus): string {
+function label(status: LinkStatus, readOnly: boolean): string {
   switch (status.kind) {
     case 'connecting':
       return 'Connecting…';
     case 'live':
+      if (readOnly) return 'Live';
       return status.saved ? 'Live · saved' : 'Live · saving…';
     case 'offline':
       return status.unsent ? 'Offline — your changes will sync' : 'Offline — reconnecting';
@@ -18,7 +19,7 @@ function label(status: LinkStatus): string {
 }
 
 /** Connection and save state: data-status for the link, data-saved when every change is stored. */
-export function ConnectionBadge({ status }: { status: LinkStatus }) {
+export function ConnectionBadge({ status, readOnly = false }: { status: LinkStatus; readOnly?: boolean }) {
   return (
     <output
       className={`badge status-${status.kind}${status.kind === 'live' && !status.saved ? ' saving' : ''}`}
@@ -28,7 +29,7 @@ export function ConnectionBadge({ status }: { status: LinkStatus }) {
       title={status.kind === 'gone' ? status.reason : undefined}
     >
       <span className="dot" aria-hidden="true" />
-      {label(status)}
+      {label(status, readOnly)}
     </output>
   );
 }

@@ -96,7 +96,7 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
             {readOnly && <span className="tag">watching · read-only</span>}
           </div>
           <div className="actions">
-            <ConnectionBadge status={status} />
+            <ConnectionBadge status={status} readOnly={readOnly} />
             {!readOnly && me && (
               <button type="button" className="button ghost" onClick={() => setRenaming(true)} aria-label={`You are ${me.name}: change your name`}>
                 You: <strong>{me.name}</strong>
