@@ -1,17 +1,13 @@
 /**
  * The awareness (presence) state each client publishes, and how to read it back safely.
+ * Hand-checked rather than zod: it runs in every browser on every presence change, and the
+ * client bundle stays free of zod.
  */
-import { z } from 'zod';
 import { LIMITS } from './doc/schema';
 
-export const PresenceState = z.object({
-  user: z.object({
-    memberId: z.string().max(32).nullable(),
-    name: z.string().max(LIMITS.memberName),
-    watching: z.boolean().default(false),
-  }),
-});
-export type PresenceState = z.infer<typeof PresenceState>;
+export interface PresenceState {
+  user: { memberId: string | null; name: string; watching: boolean };
+}
 
 export interface OnlinePerson {
   clientId: number;
@@ -20,12 +16,24 @@ export interface OnlinePerson {
   watching: boolean;
 }
 
+/** The person in one awareness state, or null when it is not a well-formed presence state. */
+export function parsePresence(raw: unknown): PresenceState['user'] | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const user = (raw as { user?: unknown }).user;
+  if (typeof user !== 'object' || user === null) return null;
+  const { memberId, name, watching } = user as Record<string, unknown>;
+  if (!(memberId === null || (typeof memberId === 'string' && memberId.length <= 32))) return null;
+  if (typeof name !== 'string' || name.length > LIMITS.memberName) return null;
+  if (watching !== undefined && typeof watching !== 'boolean') return null;
+  return { memberId, name, watching: watching ?? false };
+}
+
 /** Everyone present in an awareness map, ignoring states that do not parse. */
 export function readPresence(states: ReadonlyMap<number, unknown>): OnlinePerson[] {
   const out: OnlinePerson[] = [];
   for (const [clientId, raw] of states) {
-    const p = PresenceState.safeParse(raw);
-    if (p.success) out.push({ clientId, ...p.data.user });
+    const user = parsePresence(raw);
+    if (user) out.push({ clientId, ...user });
   }
   return out;
 }

@@ -3,7 +3,7 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { DecisionView } from '../../lib/decisions';
 import { LIMITS } from '../../lib/doc/schema';
-import { DecisionLogPayload, firstIssue } from '../../lib/protocol/decisions';
+import { checkDecisionText } from '../../lib/decisionInput';
 import { useSession } from './SessionContext';
 import '../_styles/decisions.css';
 
@@ -45,8 +45,8 @@ export function LogDecisionForm({ supersedes, onClose }: { supersedes: DecisionV
       memberId: me.id,
     };
     // Checked here for an instant message; the server parses it again (it trusts no client).
-    const parsed = DecisionLogPayload.safeParse(payload);
-    if (!parsed.success) return setState({ kind: 'error', message: firstIssue(parsed.error) });
+    const problem = checkDecisionText(payload);
+    if (problem) return setState({ kind: 'error', message: problem });
     setState({ kind: 'sending' });
     conn.socket.timeout(ACK_TIMEOUT_MS).emit(
       'decision:log',

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { TaskId } from '../../lib/ids';
-import { DecisionLogPayload } from '../../lib/protocol/decisions';
+import { checkDecisionText } from '../../lib/decisionInput';
 import { SWITCH_REASON_MAX, switchDecision, switchTask, type TaskView } from '../../lib/task';
 import { useSession } from './SessionContext';
 import { useTaskClock } from './taskClock';
@@ -46,8 +46,8 @@ export function SwitchDialog({ current, queue, initialTo, onClose }: { current: 
           if (!r.ok) return setError(r.error);
           // The reason also goes to the decision log (server-stamped). Best effort: it is kept
           // with the task in any case, so a failed or unanswered log call loses nothing.
-          const entry = me && DecisionLogPayload.safeParse({ ...switchDecision(current.title, target.title, reason), memberId: me.id });
-          if (entry?.success) conn.socket.emit('decision:log', entry.data, () => undefined);
+          const entry = me ? { ...switchDecision(current.title, target.title, reason), memberId: me.id } : null;
+          if (entry && checkDecisionText(entry) === null) conn.socket.emit('decision:log', entry, () => undefined);
           onClose();
         }}
       >

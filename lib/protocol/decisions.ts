@@ -5,16 +5,8 @@
 import { z } from 'zod';
 import type { DecisionRecord } from '../doc/schema';
 import { LIMITS } from '../doc/schema';
+import { cleanText, codePoints } from '../decisionInput';
 import { parseDecisionId, parseMemberId } from '../ids';
-
-/** Control characters except tab and newline would break exports; Windows newlines become \n. */
-const cleanText = (raw: string) =>
-  raw
-    .replace(/\r\n?/g, '\n')
-    .replace(/[^\P{Cc}\n\t]/gu, ' ')
-    .trim();
-
-const codePoints = (s: string) => [...s].length;
 
 /** One line (title): whitespace collapsed; required and capped. */
 const line = (what: string, max: number) =>

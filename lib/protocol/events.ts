@@ -2,14 +2,11 @@
  * socket.io contract: typed event maps and zod schemas for every payload a client can send.
  * socket.io carries commands with acks, clock sync and pushed notices; never doc state.
  */
-import { z } from 'zod';
 import type { SettingsPatch, TimerApplied, TimerCommand } from './timer';
 import type { DecisionLogged, DecisionLogPayload } from './decisions';
 
 export const SOCKET_PATH = '/socket.io';
 
-/** Handshake: which session (edit id or view token) this socket acts on. */
-export const Handshake = z.object({ room: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'room must be a session id or view token') });
 
 export type Ack<T> = (reply: { ok: true; value: T } | { ok: false; error: string }) => void;
 

@@ -4,7 +4,8 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { type ClientToServer, Handshake, SOCKET_PATH, type ServerToClient } from '../../lib/protocol/events';
+import { type ClientToServer, SOCKET_PATH, type ServerToClient } from '../../lib/protocol/events';
+import { Handshake } from '../../lib/protocol/handshake';
 import { isOriginAllowed } from '../http/security';
 import type { Clock, Logger } from '../logger';
 import type { Sessions } from '../sessions';
