@@ -41,6 +41,25 @@ export interface StormResult {
 export async function runDecisionJoin(server: BenchServer, cfg: BenchConfig): Promise<JoinResult> {
   const [room = ''] = await server.createRooms(1);
   const url = server.roomUrl(room);
+  if (server.seedStore) await server.seedStore(room, seededDecisions(cfg.decisions));
+  else await seedThroughClients(url, cfg);
+  return measureJoins(server, url, cfg);
+}
+
+/** Every seeded decision as one update (Mobflow refuses client writes to its decision log: seeded into the store). */
+function seededDecisions(count: number): Uint8Array {
+  const doc = new Y.Doc();
+  const now = Date.now();
+  const items = [];
+  for (let i = 0; i < count; i++) items.push(decision(i, now));
+  doc.getArray(ROOT.decisions).push(items);
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
+}
+
+/** The reference server takes any client write: seed it through y-websocket connections. */
+async function seedThroughClients(url: string, cfg: BenchConfig): Promise<void> {
   const seeder = new Y.Doc();
   const batches = Math.ceil(cfg.decisions / SEED_BATCH);
   let stored = 0;
@@ -70,7 +89,9 @@ export async function runDecisionJoin(server: BenchServer, cfg: BenchConfig): Pr
   if (!(await until(() => stored >= cfg.decisions, SEED_TIMEOUT_MS))) throw new Error(`seeding stalled at ${stored}/${cfg.decisions} decisions`);
   await closeAll([observer, ...writers]);
   seeder.destroy();
+}
 
+async function measureJoins(server: BenchServer, url: string, cfg: BenchConfig): Promise<JoinResult> {
   const coldUnloaded = await until(async () => (await server.roomsLoaded()) === 0, server.kind === 'mobflow' ? UNLOAD_TIMEOUT_MS : 0, 50);
   const anchor = new LeanClient(url);
   const cold = await anchor.synced;

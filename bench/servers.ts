@@ -4,9 +4,11 @@
  * @y/websocket-server 0.1.1 (in memory; its leveldb persistence stays off).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SessionId } from '../lib/ids';
+import { openSqliteStore } from '../server/store/sqlite';
 
 const ROOT = join(import.meta.dirname, '..');
 const START_TIMEOUT_MS = 30_000;
@@ -33,6 +35,11 @@ export interface BenchServer {
   createRooms(n: number): Promise<string[]>;
   /** Rooms (docs) the server holds in memory right now. */
   roomsLoaded(): Promise<number>;
+  /**
+   * Mobflow only: writes a Yjs update straight into the store for an unloaded room (seeding
+   * server-owned parts of the doc, such as decisions, which clients may not write).
+   */
+  seedStore?(room: string, update: Uint8Array): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,7 +75,8 @@ export async function startServer(kind: ServerKind): Promise<BenchServer> {
 
 async function startMobflow(): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-bench-'));
-  const proc = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'server', 'index.ts')], {
+  // node with tsx's loader: one process, so the pid sampled is the server and a kill leaves no orphan.
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'index.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -87,7 +95,7 @@ async function startMobflow(): Promise<BenchServer> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await listening(proc, 'mobflow');
-  const pid = childPid(proc.pid ?? 0);
+  const pid = proc.pid ?? 0;
   let created = 0;
   return {
     kind: 'mobflow',
@@ -116,6 +124,21 @@ async function startMobflow(): Promise<BenchServer> {
       const text = await (await fetch(`${url}/metrics`)).text();
       const m = /^mobflow_rooms_loaded (\d+)/m.exec(text);
       return m?.[1] ? Number(m[1]) : 0;
+    },
+    async seedStore(room, update) {
+      const unloaded = async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return !/^mobflow_rooms_loaded [1-9]/m.test(text);
+      };
+      for (let i = 0; i < 200 && !(await unloaded()); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!(await unloaded())) throw new Error('room did not unload before seeding');
+      // SQLite in WAL mode takes a second writer process; the next load of the room reads the row.
+      const store = openSqliteStore(dataDir);
+      try {
+        await store.appendUpdate(room as SessionId, update);
+      } finally {
+        await store.close();
+      }
     },
     async stop() {
       await stopChild(proc);
@@ -174,14 +197,6 @@ function listening(proc: ChildProcess, name: string): Promise<string> {
 }
 
 /** tsx runs the script in a child node process; that child is the one to measure. */
-function childPid(pid: number): number {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    return children.length === 1 ? Number(children[0]) : pid;
-  } catch {
-    return pid;
-  }
-}
 
 function stopChild(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
