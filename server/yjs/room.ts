@@ -71,6 +71,11 @@ export class Room {
   private broken = false;
   /** Stored size of the document (snapshot + log), for the per-session cap. */
   private docBytes: number;
+  /**
+   * The full state as a sync step 2, for clients that have nothing yet (every fresh join, and the
+   * whole room at once after a deploy): encoded once per doc version instead of once per join.
+   */
+  private fullStateStep2: Uint8Array | null = null;
 
   private constructor(
     readonly id: SessionId,
@@ -84,7 +89,10 @@ export class Room {
     this.lastSeq = stored.lastSeq;
     this.docBytes = stored.updates.reduce((n, u) => n + u.byteLength, 0);
     this.pending = stored.pending;
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.persist(update, origin));
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      this.fullStateStep2 = null;
+      this.persist(update, origin);
+    });
     this.awareness.on('update', this.onAwareness);
   }
 
@@ -126,7 +134,7 @@ export class Room {
       const msg = decodeMessage(frame);
       switch (msg.kind) {
         case 'syncStep1':
-          conn.socket.send(encodeSyncStep2(this.doc, msg.stateVector));
+          conn.socket.send(this.syncStep2For(msg.stateVector));
           return;
         case 'syncStep2':
         case 'update':
@@ -148,6 +156,15 @@ export class Room {
     } catch (err) {
       this.refuseAndClose(conn, CloseCode.MalformedMessage, `malformed message: ${(err as Error).message}`);
     }
+  }
+
+  private syncStep2For(stateVector: Uint8Array): Uint8Array {
+    // An empty state vector is a single 0 (no clients): the answer is the whole doc.
+    if (stateVector.length === 1 && stateVector[0] === 0) {
+      this.fullStateStep2 ??= encodeSyncStep2(this.doc, stateVector);
+      return this.fullStateStep2;
+    }
+    return encodeSyncStep2(this.doc, stateVector);
   }
 
   private applyClientUpdate(conn: Connection, update: Uint8Array): void {
