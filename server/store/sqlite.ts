@@ -77,6 +77,28 @@ export function openSqliteStore(dataDir: string): Store {
     createdAt: row.created_at,
   });
 
+  // Appends are group-committed: every append requested during one turn of the event loop goes
+  // into a single transaction (one WAL commit instead of one per update). Each caller's promise
+  // resolves only after that commit, so nothing is acknowledged before it is stored.
+  type PendingAppend = { id: string; data: Buffer; resolve(seq: number): void; reject(err: unknown): void };
+  let queue: PendingAppend[] = [];
+  let scheduled = false;
+  const insertAll = db.transaction((rows: PendingAppend[]) => rows.map((r) => Number(insertUpdate.run(r.id, r.data).lastInsertRowid)));
+  const flushAppends = () => {
+    scheduled = false;
+    const rows = queue;
+    queue = [];
+    if (rows.length === 0) return;
+    let seqs: number[];
+    try {
+      seqs = insertAll(rows);
+    } catch (err) {
+      for (const r of rows) r.reject(err);
+      return;
+    }
+    rows.forEach((r, i) => r.resolve(seqs[i] as number));
+  };
+
   let closed = false;
   return {
     async createSession(r) {
@@ -98,9 +120,15 @@ export function openSqliteStore(dataDir: string): Store {
         pending: rows.length,
       };
     },
-    async appendUpdate(id, update) {
-      const info = insertUpdate.run(id, Buffer.from(update.buffer, update.byteOffset, update.byteLength));
-      return Number(info.lastInsertRowid);
+    appendUpdate(id, update) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return new Promise<number>((resolve, reject) => {
+        queue.push({ id, data: Buffer.from(update.buffer, update.byteOffset, update.byteLength), resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flushAppends);
+        }
+      });
     },
     async compact(id, snapshot, uptoSeq) {
       compactTx(id, snapshot, uptoSeq);
@@ -122,6 +150,7 @@ export function openSqliteStore(dataDir: string): Store {
     },
     async close() {
       if (closed) return;
+      flushAppends();
       closed = true;
       db.close();
     },

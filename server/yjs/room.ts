@@ -248,12 +248,17 @@ export class Room {
   }
 
   private persist(update: Uint8Array, origin: unknown): void {
+    if (this.broken) return;
+    this.docBytes += update.byteLength;
+    // The append starts now (the store group-commits); the chain keeps broadcasts in update order.
+    const stored = this.deps.store.appendUpdate(this.id, update);
+    stored.catch(() => undefined); // handled in the chain below; avoids an unhandled rejection meanwhile
     this.chain = this.chain
-      .then(async () => {
+      .then(() => stored)
+      .then((seq) => {
         if (this.broken) return;
-        this.lastSeq = await this.deps.store.appendUpdate(this.id, update);
+        this.lastSeq = seq;
         this.pending++;
-        this.docBytes += update.byteLength;
         this.deps.metrics.inc(METRIC.updatesStored, 'Yjs updates appended to the store');
         this.broadcast(encodeUpdate(update), origin);
         this.scheduleCompaction();
