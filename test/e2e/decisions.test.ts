@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch } from '../helpers/browser';
 import type { ChildServer } from '../helpers/child';
 import { startWebServer } from '../helpers/e2eServer';
+import { join } from '../helpers/page';
 import { api, createSession } from '../helpers/server';
 
 let server: ChildServer;
@@ -18,12 +19,6 @@ afterAll(async () => {
   await server?.kill('SIGTERM');
 });
 
-async function join(page: Page, name: string) {
-  const dialog = page.getByRole('dialog', { name: /join/i });
-  await dialog.getByLabel('Your name').fill(name);
-  await dialog.getByRole('button', { name: 'Join the mob' }).click();
-  await expect.poll(() => page.getByRole('dialog', { name: /join/i }).count()).toBe(0);
-}
 
 const latest = (page: Page) => page.getByRole('list', { name: 'Latest decisions' }).locator('li');
 

@@ -70,15 +70,13 @@ describe('limits', () => {
   it('refuses writes that would grow the document past its cap with 4414', async () => {
     const s = await createSession(t.url);
     const peer = await rawPeer(`${t.wsUrl}/${s.id}`);
-    let code: number | undefined;
     for (let i = 0; i < 10 && !peer.closed; i++) {
       const d = new Y.Doc();
       d.getText(`t${i}`).insert(0, 'x'.repeat(40 * 1024));
       peer.send(syncFrame(2, Y.encodeStateAsUpdate(d)));
       await waitFor(() => peer.ofType(0).length > 0, 'server hello');
     }
-    code = await closedWith(peer);
-    expect(code).toBe(CloseCode.DocumentTooLarge);
+    expect(await closedWith(peer)).toBe(CloseCode.DocumentTooLarge);
     await stillSyncs(s.id);
   });
 
