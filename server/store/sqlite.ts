@@ -96,7 +96,7 @@ export function openSqliteStore(dataDir: string): Store {
       for (const r of rows) r.reject(err);
       return;
     }
-    rows.forEach((r, i) => r.resolve(seqs[i] as number));
+    for (const [i, r] of rows.entries()) r.resolve(seqs[i] as number);
   };
 
   let closed = false;
