@@ -9,9 +9,24 @@
  * (an HTTP-only or no-browser session has nobody "online" and must still rotate).
  */
 import type * as Y from 'yjs';
-import { type RotationState, readRotation, readSettings, type SessionSettings, type TimerPhase, type TimerState, type TurnEnd, type TurnRecord } from './doc/schema';
+import {
+  META_KEY,
+  metaOf,
+  ROTATION_KEY,
+  type RotationState,
+  readRotation,
+  readSettings,
+  rotationOf,
+  type SessionSettings,
+  type TimerPhase,
+  type TimerState,
+  type TurnEnd,
+  type TurnRecord,
+  turnsOf,
+} from './doc/schema';
 import type { MemberId } from './ids';
 import { listMembers } from './members';
+import type { SettingsPatch } from './protocol/timer';
 import { assertNever, isDue } from './timer';
 
 export const TIMER_ACTIONS = ['start', 'pause', 'resume', 'skip', 'reset'] as const;
@@ -171,4 +186,24 @@ export function readRotationContext(doc: Y.Doc, online: ReadonlySet<string>, now
     settings: readSettings(doc),
     now,
   };
+}
+
+/**
+ * Writes an applied transition into the doc: the rotation state and, when a phase ended, its turn
+ * record. The server calls this inside room.transact, so the write carries a server origin.
+ */
+export function writeTransition(doc: Y.Doc, t: Extract<Transition, { ok: true }>): void {
+  rotationOf(doc).set(ROTATION_KEY.state, t.state);
+  if (t.record) turnsOf(doc).push([t.record]);
+}
+
+/** Replaces the settings named in `patch` (they apply from the next turn on); returns the result. */
+export function writeSettings(doc: Y.Doc, patch: SettingsPatch): SessionSettings {
+  const next: SessionSettings = { ...readSettings(doc) };
+  // Only defined keys: an explicit `undefined` must not wipe a setting.
+  for (const [k, v] of Object.entries(patch) as [keyof SessionSettings, SessionSettings[keyof SessionSettings] | undefined][]) {
+    if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
+  }
+  metaOf(doc).set(META_KEY.settings, next);
+  return next;
 }

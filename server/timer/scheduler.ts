@@ -9,13 +9,12 @@ import { type RotationState, readRotation, readSettings, type SessionSettings } 
 import type { SessionId } from '../../lib/ids';
 import { onlineMemberIds } from '../../lib/presence';
 import type { SettingsPatch, TimerApplied } from '../../lib/protocol/timer';
-import { applyTimerAction, expire, readRotationContext, type TimerAction, type Transition } from '../../lib/rotation';
+import { applyTimerAction, expire, readRotationContext, type TimerAction, type Transition, writeSettings, writeTransition } from '../../lib/rotation';
 import { endsAt } from '../../lib/timer';
 import type { Clock, Logger } from '../logger';
 import type { Rooms } from '../rooms';
 import type { Store } from '../store/types';
 import type { Room } from '../yjs/room';
-import { writeSettings, writeTransition } from './write';
 
 export interface TimerDeps {
   rooms: Rooms;
