@@ -22,12 +22,8 @@ export interface DecisionHandlerDeps {
 
 /** Appends one decision in a server transaction; resolves once it is in the store. */
 export async function logDecision(room: Room, input: DecisionInput, authorId: MemberId | null, clock: Clock): Promise<AppendResult> {
-  let result: AppendResult = { ok: false, reason: 'unknown-author', error: 'not applied' };
   // `now` is read inside the transaction so the stamp matches the roles the entry records.
-  await room.transact('decision', (doc) => {
-    result = appendDecision(doc, input, { now: clock.now(), authorId });
-  });
-  return result;
+  return room.transact('decision', (doc) => appendDecision(doc, input, { now: clock.now(), authorId }));
 }
 
 type DecisionSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;

@@ -5,7 +5,7 @@
  * that ended while the server was down is resolved exactly once when it starts again, with or
  * without any browser open.
  */
-import { type RotationState, readRotation, readSettings, type SessionSettings } from '../../lib/doc/schema';
+import { type RotationState, readRotation, type SessionSettings } from '../../lib/doc/schema';
 import type { SessionId } from '../../lib/ids';
 import { onlineMemberIds } from '../../lib/presence';
 import type { SettingsPatch, TimerApplied } from '../../lib/protocol/timer';
@@ -48,13 +48,7 @@ export class TimerService {
 
   /** Replaces some timer settings; they apply from the next turn on. */
   async updateSettings(id: SessionId, patch: SettingsPatch): Promise<{ ok: true; value: SessionSettings }> {
-    return this.deps.rooms.with(id, async (room) => {
-      let settings = readSettings(room.doc);
-      await room.transact('timer', (doc) => {
-        settings = writeSettings(doc, patch);
-      });
-      return { ok: true, value: settings };
-    });
+    return this.deps.rooms.with(id, async (room) => ({ ok: true, value: await room.transact('timer', (doc) => writeSettings(doc, patch)) }));
   }
 
   /** The expiry check a wake-up runs: rotates only when the running phase is due. */
@@ -75,14 +69,13 @@ export class TimerService {
 
   private async transition(id: SessionId, reason: 'timer' | 'expire', step: (ctx: ReturnType<typeof readRotationContext>) => Transition): Promise<TimerOutcome> {
     return this.deps.rooms.with(id, async (room) => {
-      let result: Transition = { ok: false, reason: 'not applied' };
       // The check and the write happen in one synchronous transaction: nothing can interleave.
-      await room.transact(reason, (doc) => {
-        result = step(readRotationContext(doc, onlineOf(room), this.deps.clock.now()));
+      const done = await room.transact(reason, (doc) => {
+        const result = step(readRotationContext(doc, onlineOf(room), this.deps.clock.now()));
         if (result.ok) writeTransition(doc, result);
+        return result;
       });
       await this.track(id, readRotation(room.doc));
-      const done = result as Transition; // assigned inside the transaction callback
       if (!done.ok) return { ok: false, reason: done.reason };
       // Report the state this command produced, not a later one (concurrent commands interleave here).
       const { turn, timer } = done.state;

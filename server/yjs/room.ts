@@ -235,11 +235,15 @@ export class Room {
     this.awarenessBatch.add(changed, origin);
   };
 
-  /** Applies a server write with a typed origin; resolves once it is durable. */
-  transact(reason: ServerReason, fn: (doc: Y.Doc) => void): Promise<void> {
-    if (this.broken) return Promise.reject(new Error('room is unavailable'));
-    this.doc.transact(() => fn(this.doc), serverOrigin(reason));
-    return this.flush();
+  /** Applies a server write with a typed origin; resolves with what `fn` returned once it is durable. */
+  async transact<T>(reason: ServerReason, fn: (doc: Y.Doc) => T): Promise<T> {
+    if (this.broken) throw new Error('room is unavailable');
+    let result: T | undefined;
+    this.doc.transact(() => {
+      result = fn(this.doc);
+    }, serverOrigin(reason));
+    await this.flush();
+    return result as T; // assigned: doc.transact runs its callback synchronously
   }
 
   /** Resolves when everything applied so far is in the store. */

@@ -38,13 +38,7 @@ export const sessionRoutes: RouteModule = ({ config, sessions, clock, baseUrl, s
     async handler({ req, res, params }) {
       const { session: s } = await session(params[0], { write: true });
       const body = parseBody(JoinBody, await readJson(req, config.limits.maxBodyBytes));
-      const member = await withRoom(s.id, async (room) => {
-        let joined: ReturnType<typeof joinMember> | undefined;
-        await room.transact('join', (doc) => {
-          joined = joinMember(doc, body.name, clock.now());
-        });
-        return joined;
-      });
+      const member = await withRoom(s.id, (room) => room.transact('join', (doc) => joinMember(doc, body.name, clock.now())));
       sendJson(res, 200, member);
     },
   },
