@@ -2,7 +2,7 @@
  * Per-address token buckets for HTTP writes (429 past the budget). Bounded: idle addresses are
  * forgotten once the table passes MAX_TRACKED, so an attacker rotating addresses cannot grow it.
  */
-import { TokenBucket } from '../yjs/tokenBucket';
+import { TokenBucket } from '../tokenBucket';
 
 const MAX_TRACKED = 10_000;
 

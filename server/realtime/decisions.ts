@@ -12,6 +12,7 @@ import type { ClientToServer, ServerToClient } from '../../lib/protocol/events';
 import type { Clock, Logger } from '../logger';
 import type { Rooms } from '../rooms';
 import type { Room } from '../yjs/room';
+import { TokenBucket } from '../tokenBucket';
 import type { SocketData } from './index';
 
 export interface DecisionHandlerDeps {
@@ -32,21 +33,12 @@ type DecisionSocket = Socket<ClientToServer, ServerToClient, Record<string, neve
 export const DECISION_RATE = { burst: 20, perSecond: 1 } as const;
 
 export function registerDecisionHandlers(socket: DecisionSocket, deps: DecisionHandlerDeps): void {
-  let tokens: number = DECISION_RATE.burst;
-  let last = deps.clock.now();
-  const allowed = () => {
-    const now = deps.clock.now();
-    tokens = Math.min(DECISION_RATE.burst, tokens + ((now - last) / 1000) * DECISION_RATE.perSecond);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
+  const budget = new TokenBucket(DECISION_RATE.burst, DECISION_RATE.perSecond, () => deps.clock.now());
 
   socket.on('decision:log', (payload, ack) => {
     if (typeof ack !== 'function') return;
     if (socket.data.readOnly) return ack({ ok: false, error: 'this is a read-only view link' });
-    if (!allowed()) return ack({ ok: false, error: 'too many decisions at once: wait a moment and try again' });
+    if (!budget.take()) return ack({ ok: false, error: 'too many decisions at once: wait a moment and try again' });
     const parsed = DecisionLogPayload.safeParse(payload);
     if (!parsed.success) return ack({ ok: false, error: firstIssue(parsed.error) });
     const sessionId = parseSessionId(socket.data.sessionId);

@@ -15,7 +15,7 @@ import type { Rooms } from '../rooms';
 import type { Sessions } from '../sessions';
 import type { Connection } from './room';
 import { wsSocket } from './socket';
-import { TokenBucket } from './tokenBucket';
+import { TokenBucket } from '../tokenBucket';
 
 export const YJS_PREFIX = '/yjs/';
 

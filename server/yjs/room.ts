@@ -28,7 +28,7 @@ import {
 import { AwarenessBatch } from './awarenessBatch';
 import { touchesProtectedRoots } from './guard';
 import type { SocketLike } from './socket';
-import type { TokenBucket } from './tokenBucket';
+import type { TokenBucket } from '../tokenBucket';
 
 export interface Connection {
   readonly id: string;
