@@ -11,6 +11,7 @@ import { listTasks } from '../../lib/task';
 import { useDocSelector } from '../_hooks/useDoc';
 import { type SessionConnection, useSessionConnection } from '../_hooks/useSessionConnection';
 import { ConnectionBadge } from './ConnectionBadge';
+import { TopBar } from './TopBar';
 import { DecisionTimeline } from './DecisionTimeline';
 import '../_styles/decisions.css';
 
@@ -92,22 +93,20 @@ function Review({ conn, status }: { conn: SessionConnection; status: ReturnType<
 
   return (
     <div className="session review">
-      <header className="topbar">
-        <div className="title">
-          <a className="brand" href="/" aria-label="Mobflow home">
-            Mobflow
-          </a>
-          <h1>Decision log</h1>
-          <span className="muted">{data.name}</span>
-          {readOnly && <span className="tag">read-only</span>}
-        </div>
-        <div className="actions">
-          <ConnectionBadge status={status} />
-          <a className="button ghost" href={sessionHref}>
-            ← Back to the session
-          </a>
-        </div>
-      </header>
+      <TopBar
+        heading="Decision log"
+        notes={
+          <>
+            <span className="muted">{data.name}</span>
+            {readOnly && <span className="tag">read-only</span>}
+          </>
+        }
+      >
+        <ConnectionBadge status={status} readOnly={readOnly} />
+        <a className="button ghost" href={sessionHref}>
+          ← Back to the session
+        </a>
+      </TopBar>
 
       <main className="page review-page">
         {/* The topbar is hidden on paper; this heading takes its place there. */}

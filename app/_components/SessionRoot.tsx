@@ -14,6 +14,7 @@ import { Roster } from './Roster';
 import { SessionProvider, type SessionContextValue } from './SessionContext';
 import { SessionStage } from './SessionStage';
 import { ShareBar } from './ShareBar';
+import { TopBar } from './TopBar';
 
 const selectName = (doc: Y.Doc) => readSessionName(doc);
 
@@ -87,24 +88,15 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
   return (
     <SessionProvider value={ctx}>
       <div className="session">
-        <header className="topbar">
-          <div className="title">
-            <a className="brand" href="/" aria-label="Mobflow home">
-              Mobflow
-            </a>
-            <h1>{name || (status.kind === 'live' ? 'Mob session' : '…')}</h1>
-            {readOnly && <span className="tag">watching · read-only</span>}
-          </div>
-          <div className="actions">
-            <ConnectionBadge status={status} readOnly={readOnly} />
-            {!readOnly && me && (
-              <button type="button" className="button ghost" onClick={() => setRenaming(true)} aria-label={`You are ${me.name}: change your name`}>
-                You: <strong>{me.name}</strong>
-              </button>
-            )}
-            <ShareBar />
-          </div>
-        </header>
+        <TopBar heading={name || (status.kind === 'live' ? 'Mob session' : '…')} notes={readOnly && <span className="tag">watching · read-only</span>}>
+          <ConnectionBadge status={status} readOnly={readOnly} />
+          {!readOnly && me && (
+            <button type="button" className="button ghost" onClick={() => setRenaming(true)} aria-label={`You are ${me.name}: change your name`}>
+              You: <strong>{me.name}</strong>
+            </button>
+          )}
+          <ShareBar />
+        </TopBar>
 
         {status.kind === 'gone' && (
           <p role="alert" className="banner error">
