@@ -9,14 +9,10 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import * as syncProtocol from 'y-protocols/sync';
+import { encodeAwareness, encodeAwarenessEntries, encodeUpdate, MessageType as MSG, SyncType as SYNC } from '../server/yjs/messages';
 
-export const MSG = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3 } as const;
-export const SYNC = {
-  step1: syncProtocol.messageYjsSyncStep1,
-  step2: syncProtocol.messageYjsSyncStep2,
-  update: syncProtocol.messageYjsUpdate,
-} as const;
+/** An update framed as a sync message (the server's own encoder). */
+export const encodeUpdateMessage = encodeUpdate;
 
 /** What a lean client needs to know about one incoming frame. */
 export type Frame =
@@ -41,24 +37,9 @@ export function encodeEmptySyncStep1(): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
-export function encodeUpdateMessage(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, MSG.sync);
-  syncProtocol.writeUpdate(e, update);
-  return encoding.toUint8Array(e);
-}
-
 /** One awareness entry for `client` at `clock`, framed as a message (the wire form of y-protocols). */
 export function encodeAwarenessMessage(client: number, clock: number, stateJson: string): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, MSG.awareness);
-  const inner = encoding.createEncoder();
-  encoding.writeVarUint(inner, 1);
-  encoding.writeVarUint(inner, client);
-  encoding.writeVarUint(inner, clock);
-  encoding.writeVarString(inner, stateJson);
-  encoding.writeVarUint8Array(e, encoding.toUint8Array(inner));
-  return encoding.toUint8Array(e);
+  return encodeAwareness(encodeAwarenessEntries([{ clientId: client, clock, state: stateJson }]));
 }
 
 export function decodeFrame(frame: Uint8Array): Frame {

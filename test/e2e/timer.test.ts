@@ -4,11 +4,10 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error -- plain ESM script without types
-import { ensureBuilt } from '../../scripts/ensure-build.mjs';
 import { launch } from '../helpers/browser';
-import { type ChildServer, startChild } from '../helpers/child';
-import { api, createSession, tempDir } from '../helpers/server';
+import type { ChildServer } from '../helpers/child';
+import { startWebServer } from '../helpers/e2eServer';
+import { api, createSession } from '../helpers/server';
 
 const SKEW_MS = 5 * 60_000;
 const TURN_SECONDS = 8;
@@ -18,8 +17,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  (ensureBuilt as () => void)();
-  server = await startChild(tempDir(), { MOBFLOW_UI: 'on', MIN_TURN_SECONDS: '1' });
+  server = await startWebServer({ MIN_TURN_SECONDS: '1' });
   browser = await launch();
 });
 afterAll(async () => {

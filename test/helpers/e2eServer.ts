@@ -6,7 +6,8 @@ import { ensureBuilt } from '../../scripts/ensure-build.mjs';
 import { type ChildServer, startChild } from './child';
 import { tempDir } from './server';
 
-export async function startWebServer(): Promise<ChildServer> {
+/** Builds if stale, then starts the server with the UI on a fresh DATA_DIR (`env` adds settings). */
+export async function startWebServer(env: Record<string, string> = {}): Promise<ChildServer> {
   (ensureBuilt as () => void)();
-  return startChild(tempDir(), { MOBFLOW_UI: 'on' });
+  return startChild(tempDir(), { ...env, MOBFLOW_UI: 'on' });
 }
