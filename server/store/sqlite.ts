@@ -4,11 +4,15 @@
  * synchronous=NORMAL in WAL mode: a committed transaction survives a crash of the process
  * (kill -9) because it is in the WAL file in the OS page cache; only an OS crash or power loss
  * could lose the last commits. That is the durability line Mobflow promises.
+ *
+ * Each append is one commit. Updates are keyed by (session, seq) in a WITHOUT ROWID table, so a
+ * commit touches one B-tree page, and checkpoints run in a worker (checkpointer.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SessionId } from '../../lib/ids';
+import { DEFAULT_AUTOCHECKPOINT_PAGES, MAIN_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer';
 import type { SessionLookup, SessionRecord, Store, StoredDoc } from './types';
 
 const SCHEMA = `
@@ -22,25 +26,43 @@ CREATE TABLE IF NOT EXISTS snapshots (
   data BLOB NOT NULL,
   upto_seq INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS updates (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+CREATE TABLE IF NOT EXISTS doc_updates (
   session_id TEXT NOT NULL,
-  data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS updates_by_session ON updates (session_id, seq);
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS timers (
   session_id TEXT PRIMARY KEY,
   due_at INTEGER NOT NULL
 );
 `;
 
+/**
+ * Before doc_updates, updates had one global AUTOINCREMENT seq (and an index): its rows move over
+ * unchanged, since global seqs also increase within each session and snapshots compare by session.
+ */
+const MIGRATE_GLOBAL_SEQ = `
+INSERT INTO doc_updates (session_id, seq, data) SELECT session_id, seq, data FROM updates;
+DROP TABLE updates;
+`;
+
+/** Bytes the WAL file is cut back to after it restarts, so a burst does not keep its disk. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export function openSqliteStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'mobflow.sqlite'));
+  const file = join(dataDir, 'mobflow.sqlite');
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   db.exec(SCHEMA);
+  const hasOldUpdates = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'updates'").get() !== undefined;
+  if (hasOldUpdates) db.transaction(() => db.exec(MIGRATE_GLOBAL_SEQ))();
+  db.pragma(`wal_autocheckpoint = ${MAIN_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = startCheckpointer(file, () => db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`));
 
   const insertSession = db.prepare('INSERT INTO sessions (id, view_token, created_at) VALUES (?, ?, ?)');
   const byId = db.prepare<[string], { id: string; view_token: string; created_at: number }>(
@@ -53,13 +75,24 @@ export function openSqliteStore(dataDir: string): Store {
     'SELECT data, upto_seq FROM snapshots WHERE session_id = ?',
   );
   const updatesOf = db.prepare<[string, number], { seq: number; data: Buffer }>(
-    'SELECT seq, data FROM updates WHERE session_id = ? AND seq > ? ORDER BY seq',
+    'SELECT seq, data FROM doc_updates WHERE session_id = ? AND seq > ? ORDER BY seq',
   );
-  const insertUpdate = db.prepare('INSERT INTO updates (session_id, data) VALUES (?, ?)');
+  // The next seq follows the session's last update, or its snapshot once compaction removed them
+  // all: no counter in memory, so any process appending to this file numbers correctly.
+  const insertUpdate = db.prepare<{ id: string; data: Buffer }, { seq: number }>(`
+    INSERT INTO doc_updates (session_id, seq, data) VALUES (
+      :id,
+      coalesce(
+        (SELECT max(seq) FROM doc_updates WHERE session_id = :id),
+        (SELECT upto_seq FROM snapshots WHERE session_id = :id),
+        0
+      ) + 1,
+      :data
+    ) RETURNING seq`);
   const upsertSnapshot = db.prepare(
     'INSERT INTO snapshots (session_id, data, upto_seq) VALUES (?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET data = excluded.data, upto_seq = excluded.upto_seq',
   );
-  const deleteUpTo = db.prepare('DELETE FROM updates WHERE session_id = ? AND seq <= ?');
+  const deleteUpTo = db.prepare('DELETE FROM doc_updates WHERE session_id = ? AND seq <= ?');
   const compactTx = db.transaction((id: string, snapshot: Uint8Array, uptoSeq: number) => {
     upsertSnapshot.run(id, Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength), uptoSeq);
     deleteUpTo.run(id, uptoSeq);
@@ -76,28 +109,6 @@ export function openSqliteStore(dataDir: string): Store {
     viewToken: row.view_token as SessionRecord['viewToken'],
     createdAt: row.created_at,
   });
-
-  // Appends are group-committed: every append requested during one turn of the event loop goes
-  // into a single transaction (one WAL commit instead of one per update). Each caller's promise
-  // resolves only after that commit, so nothing is acknowledged before it is stored.
-  type PendingAppend = { id: string; data: Buffer; resolve(seq: number): void; reject(err: unknown): void };
-  let queue: PendingAppend[] = [];
-  let scheduled = false;
-  const insertAll = db.transaction((rows: PendingAppend[]) => rows.map((r) => Number(insertUpdate.run(r.id, r.data).lastInsertRowid)));
-  const flushAppends = () => {
-    scheduled = false;
-    const rows = queue;
-    queue = [];
-    if (rows.length === 0) return;
-    let seqs: number[];
-    try {
-      seqs = insertAll(rows);
-    } catch (err) {
-      for (const r of rows) r.reject(err);
-      return;
-    }
-    for (const [i, r] of rows.entries()) r.resolve(seqs[i] as number);
-  };
 
   let closed = false;
   return {
@@ -121,14 +132,12 @@ export function openSqliteStore(dataDir: string): Store {
       };
     },
     appendUpdate(id, update) {
-      if (closed) return Promise.reject(new Error('store is closed'));
-      return new Promise<number>((resolve, reject) => {
-        queue.push({ id, data: Buffer.from(update.buffer, update.byteOffset, update.byteLength), resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flushAppends);
-        }
-      });
+      if (closed) throw new Error('store is closed');
+      // One WAL commit, no fsync (synchronous=NORMAL): tens of µs, so the room can broadcast now.
+      const row = insertUpdate.get({ id, data: Buffer.from(update.buffer, update.byteOffset, update.byteLength) });
+      if (!row) throw new Error('append returned no sequence number');
+      checkpointer.committed();
+      return row.seq;
     },
     async compact(id, snapshot, uptoSeq) {
       compactTx(id, snapshot, uptoSeq);
@@ -150,8 +159,9 @@ export function openSqliteStore(dataDir: string): Store {
     },
     async close() {
       if (closed) return;
-      flushAppends();
       closed = true;
+      await checkpointer.close();
+      db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },
   };

@@ -1,6 +1,7 @@
 /**
  * Persistence behind an interface, so Postgres can slot in beside SQLite. Methods are async so
- * a networked engine fits; the SQLite implementation resolves synchronously underneath.
+ * a networked engine fits; the SQLite implementation resolves synchronously underneath, and its
+ * appends return their sequence number directly (see `appendUpdate`).
  */
 import type { SessionId, ViewToken } from '../../lib/ids';
 
@@ -26,8 +27,12 @@ export interface Store {
   /** Looks up a session by its id (edit) or its view token (read-only). */
   findSession(idOrToken: string): Promise<SessionLookup | null>;
   loadDoc(id: SessionId): Promise<StoredDoc>;
-  /** Durably appends one Yjs update; resolves with its sequence number once it is stored. */
-  appendUpdate(id: SessionId, update: Uint8Array): Promise<number>;
+  /**
+   * Durably appends one Yjs update and gives its sequence number once it is stored. An embedded
+   * engine commits before returning and returns the number itself, so a room broadcasts in the same
+   * tick; a networked engine returns a promise. A synchronous failure throws.
+   */
+  appendUpdate(id: SessionId, update: Uint8Array): number | Promise<number>;
   /** Replaces every update up to `uptoSeq` with `snapshot` (a full-state update). */
   compact(id: SessionId, snapshot: Uint8Array, uptoSeq: number): Promise<void>;
   /** Records when a session's running timer is due (server-clock ms); null clears it. */

@@ -1,7 +1,8 @@
 /**
  * One session's live document: the Y.Doc, its awareness, its connections and the persistence
  * pipeline. Every update is appended to the store before it is broadcast ("durable before
- * acknowledged"); broadcasts are encoded once per room, not per subscriber.
+ * acknowledged"); with the embedded store that commit is synchronous, so the broadcast goes out in
+ * the same tick. Broadcasts are encoded once per room, not per subscriber.
  */
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -64,7 +65,9 @@ export class Room {
   private readonly awarenessBatch = new AwarenessBatch(({ clients, soleOrigin }) =>
     this.broadcast(encodeAwareness(encodeAwarenessUpdate(this.awareness, clients)), soleOrigin),
   );
+  /** Appends still in flight (only with a store that answers asynchronously), in update order. */
   private chain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
   private lastSeq: number;
   private pending: number;
   private compactScheduled = false;
@@ -187,9 +190,9 @@ export class Room {
     }
     Y.applyUpdate(this.doc, update, conn.origin);
     if (conn.acks) {
-      // The chain holds this update's append (if it changed anything): ack once it is stored.
+      // This update's append (if it changed anything) is stored or in flight: ack once it is stored.
       const n = conn.received;
-      this.chain = this.chain.then(() => {
+      this.afterStored(() => {
         // An update waiting for missing dependencies is not stored yet: no ack until it is.
         const waiting = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
         if (conn.socket.isOpen && !waiting) conn.socket.send(encodeSaved(n));
@@ -254,20 +257,44 @@ export class Room {
   private persist(update: Uint8Array, origin: unknown): void {
     if (this.broken) return;
     this.docBytes += update.byteLength;
-    // The append starts now (the store group-commits); the chain keeps broadcasts in update order.
-    const stored = this.deps.store.appendUpdate(this.id, update);
-    stored.catch(() => undefined); // handled in the chain below; avoids an unhandled rejection meanwhile
+    let stored: number | Promise<number>;
+    try {
+      stored = this.deps.store.appendUpdate(this.id, update);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    // Committed already (embedded store) and nothing earlier still in flight: broadcast right now.
+    if (typeof stored === 'number' && this.inFlight === 0) {
+      this.stored(stored, update, origin);
+      return;
+    }
+    // Otherwise the chain keeps broadcasts in update order behind the appends still in flight.
+    const append = Promise.resolve(stored);
+    append.catch(() => undefined); // handled in the chain below; avoids an unhandled rejection meanwhile
+    this.inFlight++;
     this.chain = this.chain
-      .then(() => stored)
-      .then((seq) => {
-        if (this.broken) return;
-        this.lastSeq = seq;
-        this.pending++;
-        this.deps.metrics.inc(METRIC.updatesStored, 'Yjs updates appended to the store');
-        this.broadcast(encodeUpdate(update), origin);
-        this.scheduleCompaction();
-      })
-      .catch((err: unknown) => this.fail(err));
+      .then(() => append)
+      .then((seq) => this.stored(seq, update, origin))
+      .catch((err: unknown) => this.fail(err))
+      .finally(() => {
+        this.inFlight--;
+      });
+  }
+
+  private stored(seq: number, update: Uint8Array, origin: unknown): void {
+    if (this.broken) return;
+    this.lastSeq = seq;
+    this.pending++;
+    this.deps.metrics.inc(METRIC.updatesStored, 'Yjs updates appended to the store');
+    this.broadcast(encodeUpdate(update), origin);
+    this.scheduleCompaction();
+  }
+
+  /** Runs `fn` once everything applied so far is stored: now, or after the appends in flight. */
+  private afterStored(fn: () => void): void {
+    if (this.inFlight === 0) fn();
+    else this.chain = this.chain.then(fn);
   }
 
   private broadcast(msg: Uint8Array, origin: unknown): void {
