@@ -6,7 +6,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import next from 'next';
 import type { WebMode } from './config';
 
 export interface Web {
@@ -17,6 +16,8 @@ export interface Web {
 
 export async function createWeb(mode: Exclude<WebMode, 'none'>, dir: string, hostname: string, port: number): Promise<Web> {
   const upgrades = new EventEmitter();
+  // Loaded only when the UI is on: with MOBFLOW_UI=off the process never holds Next in memory.
+  const { default: next } = await import('next');
   const app = next({
     dev: mode === 'development',
     dir,
