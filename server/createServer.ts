@@ -25,6 +25,7 @@ import { TimerService } from './timer/scheduler';
 import { openSqliteStore } from './store/sqlite';
 import type { Store } from './store/types';
 import { createWeb, type Web } from './web';
+import { idleMemoryRelease } from './idleMemory';
 import { createYjsEndpoint, YJS_PREFIX } from './yjs/endpoint';
 
 export interface ServerDeps {
@@ -42,12 +43,24 @@ export interface MobflowServer {
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Idle memory release (idleMemory.ts): two full collections, the first a second after the last room unloaded. */
+const IDLE_GC_DELAY_MS = 1_000;
+const IDLE_GC_INTERVAL_MS = 1_000;
+const IDLE_GC_ROUNDS = 2;
 
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<MobflowServer> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const clock = deps.clock ?? systemClock;
   const store = deps.store ?? openSqliteStore(config.dataDir);
   const metrics = new Metrics();
+  const idleMemory = idleMemoryRelease({
+    gc: (globalThis as { gc?: () => void }).gc,
+    delayMs: IDLE_GC_DELAY_MS,
+    intervalMs: IDLE_GC_INTERVAL_MS,
+    rounds: IDLE_GC_ROUNDS,
+    logger,
+    onCollected: () => metrics.inc(METRIC.idleCollections, 'Full garbage collections run after the last room unloaded'),
+  });
   const rooms = new Rooms({
     store,
     logger,
@@ -55,6 +68,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     limits: config.limits,
     compactAfterUpdates: config.compactAfterUpdates,
     unloadDelayMs: config.unloadDelayMs,
+    onCountChanged: (count) => idleMemory.roomsLoaded(count),
   });
   const sessions = new Sessions(store, rooms, clock);
   const timer = new TimerService({ rooms, store, clock, logger });
@@ -131,6 +145,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     close: () => {
       closing ??= (async () => {
         timer.close();
+        idleMemory.close();
         // Stop accepting, then close what holds connections open, Yjs sockets first: socket.io's
         // close waits for the HTTP server, which waits for every upgraded socket to end.
         http.close();

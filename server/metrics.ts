@@ -62,6 +62,7 @@ export const METRIC = {
   compactions: 'mobflow_compactions_total',
   httpRequests: 'mobflow_http_requests_total',
   wsMessages: 'mobflow_ws_messages_total',
+  idleCollections: 'mobflow_idle_gc_total',
   rss: 'process_resident_memory_bytes',
   heapUsed: 'nodejs_heap_used_bytes',
 } as const;

@@ -11,6 +11,8 @@ export interface RoomsDeps extends Omit<RoomDeps, 'onEmpty'> {
   logger: Logger;
   metrics: Metrics;
   unloadDelayMs: number;
+  /** Called whenever the number of loaded rooms changes. */
+  onCountChanged?(count: number): void;
 }
 
 export class Rooms {
@@ -43,7 +45,7 @@ export class Rooms {
       pending = Room.load(id, { ...this.deps, onEmpty: (room) => this.onEmpty(room) })
         .then((room) => {
           this.loaded.set(id, room);
-          this.deps.metrics.set(METRIC.rooms, 'Rooms loaded in memory', this.loaded.size);
+          this.countChanged();
           return room;
         })
         .finally(() => this.loading.delete(id));
@@ -109,7 +111,12 @@ export class Rooms {
   private drop(room: Room): void {
     if (this.loaded.get(room.id) === room) this.loaded.delete(room.id);
     room.destroy();
+    this.countChanged();
+  }
+
+  private countChanged(): void {
     this.deps.metrics.set(METRIC.rooms, 'Rooms loaded in memory', this.loaded.size);
+    this.deps.onCountChanged?.(this.loaded.size);
   }
 
   /** Flushes every room to the store and closes all connections (clients reconnect). */

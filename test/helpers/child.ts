@@ -3,6 +3,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { serverArgs } from '../../scripts/server-command.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -14,9 +15,8 @@ export interface ChildServer {
 }
 
 export function startChild(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<ChildServer> {
-  // One process (node with tsx's loader), not the tsx CLI: the CLI runs the server in a child of
-  // its own, and a SIGKILL of the CLI would leave that child running and holding the port.
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'index.ts')], {
+  // Started as npm start starts it: one node process, so a SIGKILL reaches the server itself.
+  const proc = spawn(process.execPath, serverArgs(ROOT), {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, MOBFLOW_UI: 'off', LOG_LEVEL: 'info', UNLOAD_DELAY_MS: '100', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,1 @@
+export function serverArgs(root: string, opts?: { cpus?: number }): string[];

@@ -1,0 +1,19 @@
+// How every launcher starts the server (npm start, the child-process tests, the benchmark): one
+// node process with tsx's loader (the tsx CLI would run the server in a child of its own, which a
+// signal to the CLI does not reach), with `gc` exposed for the idle memory release
+// (server/idleMemory.ts).
+//
+// On a single CPU (a container limited to one core, or a process pinned with taskset) V8's
+// concurrent GC threads cannot run beside the main thread: they preempt it for tens of ms at a
+// time, which shows up as latency spikes for every room. There the server runs with
+// --single-threaded-gc, so marking happens in small incremental steps between messages instead.
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * node arguments that run the server of the project at `root`. `cpus` is how many CPUs the server
+ * process will have (default: what this process may use, which a launcher shares with its child).
+ */
+export function serverArgs(root, { cpus = availableParallelism() } = {}) {
+  return ['--expose-gc', ...(cpus <= 1 ? ['--single-threaded-gc'] : []), '--import', 'tsx', join(root, 'server', 'index.ts')];
+}

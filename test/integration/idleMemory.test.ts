@@ -1,0 +1,47 @@
+/**
+ * The server as npm start runs it (gc exposed) collects garbage once its last room unloaded, and
+ * again for the next idle period. Counts from /metrics, not memory figures.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ChildServer, startChild } from '../helpers/child';
+import { createSession, tempDir } from '../helpers/server';
+import { connect, synced, waitFor } from '../helpers/yclient';
+
+let server: ChildServer | undefined;
+afterAll(async () => {
+  await server?.kill('SIGKILL');
+});
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${server?.url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('idle memory release', () => {
+  it('runs two full collections after the last room unloads, and none while a room is loaded', async () => {
+    server = await startChild(tempDir(), { UNLOAD_DELAY_MS: '100' });
+    const s = await createSession(server.url);
+    // Creating the session loaded its room; once it unloads the server is idle.
+    await until(async () => (await metric('mobflow_idle_gc_total')) === 2, 'the first idle collections');
+
+    const client = connect(server.wsUrl, s.id);
+    await synced(client);
+    client.doc.getText('t').insert(0, 'hello');
+    await waitFor(() => client.provider.synced, 'still synced');
+    // A loaded room holds collections back, however long it stays.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await metric('mobflow_rooms_loaded')).toBe(1);
+    expect(await metric('mobflow_idle_gc_total')).toBe(2);
+
+    client.destroy();
+    await until(async () => (await metric('mobflow_idle_gc_total')) === 4, 'collections after the second idle period');
+  }, 30_000);
+});

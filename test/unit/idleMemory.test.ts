@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { idleMemoryRelease } from '../../server/idleMemory';
+import type { Logger } from '../../server/logger';
+
+const logger: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function release(gc: (() => void) | undefined) {
+  return idleMemoryRelease({ gc, delayMs: 1000, intervalMs: 500, rounds: 2, logger });
+}
+
+describe('idle memory release', () => {
+  it('runs its rounds of collection once the last room unloaded, then stops', () => {
+    const gc = vi.fn();
+    const idle = release(gc);
+    idle.roomsLoaded(3);
+    idle.roomsLoaded(0);
+    vi.advanceTimersByTime(999);
+    expect(gc).toHaveBeenCalledTimes(0);
+    vi.advanceTimersByTime(1);
+    expect(gc).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(500);
+    expect(gc).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(10_000);
+    expect(gc).toHaveBeenCalledTimes(2);
+  });
+
+  it('a room loading meanwhile cancels the rest; the next idle period starts over', () => {
+    const gc = vi.fn();
+    const idle = release(gc);
+    idle.roomsLoaded(0);
+    vi.advanceTimersByTime(1000);
+    expect(gc).toHaveBeenCalledTimes(1);
+    idle.roomsLoaded(1);
+    vi.advanceTimersByTime(5000);
+    expect(gc).toHaveBeenCalledTimes(1);
+    idle.roomsLoaded(0);
+    vi.advanceTimersByTime(1500);
+    expect(gc).toHaveBeenCalledTimes(3);
+  });
+
+  it('repeated idle notices do not stack collections', () => {
+    const gc = vi.fn();
+    const idle = release(gc);
+    idle.roomsLoaded(0);
+    idle.roomsLoaded(0);
+    idle.roomsLoaded(0);
+    vi.advanceTimersByTime(10_000);
+    expect(gc).toHaveBeenCalledTimes(2);
+  });
+
+  it('does nothing without an exposed gc, and nothing after close', () => {
+    const idle = release(undefined);
+    idle.roomsLoaded(0);
+    expect(vi.getTimerCount()).toBe(0);
+    const gc = vi.fn();
+    const closed = release(gc);
+    closed.roomsLoaded(0);
+    closed.close();
+    vi.advanceTimersByTime(10_000);
+    expect(gc).toHaveBeenCalledTimes(0);
+  });
+});
