@@ -4,10 +4,12 @@
  */
 import { cpus } from 'node:os';
 import type { BenchConfig } from './config';
-import { runFanout, type FanoutResult } from './fanout';
+import { type FanoutResult, medianRound, runFanout } from './fanout';
 import { runDecisionJoin, runJoinStorm, type JoinResult, type StormResult } from './join';
 import { type ClosedMemoryResult, closeAndMeasure, type IdleMemoryResult, runIdleMemory } from './memory';
 import { runPresence, type PresenceResult } from './presence';
+import { type PageResult, runPageLoad } from './page';
+import type { Pinning } from './pinning';
 import { cpuMs, peakRssBytes, rssBytes } from './procstat';
 import { type BenchServer, SERVER_KINDS, type ServerKind, startServer } from './servers';
 import { delay } from './stats';
@@ -32,19 +34,23 @@ export interface ServerResult {
 }
 
 export interface BenchResult {
-  machine: { cpus: number; model: string; node: string; platform: string };
+  machine: { cpus: number; model: string; node: string; platform: string; serverCpu: string | null; generatorCpu: string | null };
   config: BenchConfig;
   durationS: number;
   servers: Record<ServerKind, ServerResult>;
+  /** The session page in a real browser, Mobflow only (null when cfg.pageLoads is 0). */
+  page: PageResult | null;
+  pageError: string | null;
 }
 
-export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void = () => undefined): Promise<BenchResult> {
+/** `pinning` (from run.ts) keeps the load generator and the server under test on separate CPUs. */
+export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void = () => undefined, pinning?: Pinning): Promise<BenchResult> {
   const t0 = performance.now();
   const servers = new Map<ServerKind, BenchServer>();
   const results = new Map<ServerKind, ServerResult>();
   try {
     for (const kind of SERVER_KINDS) {
-      const s = await startServer(kind);
+      const s = await startServer(kind, pinning);
       servers.set(kind, s);
       await delay(BASELINE_SETTLE_MS);
       results.set(kind, {
@@ -62,8 +68,8 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
       });
       log(`started ${kind} at ${s.url} (pid ${s.pid})`);
     }
-    const each = async (what: string, fn: (s: BenchServer, r: ServerResult) => Promise<void>) => {
-      for (const kind of SERVER_KINDS) {
+    const each = async (what: string, fn: (s: BenchServer, r: ServerResult) => Promise<void>, order: readonly ServerKind[] = SERVER_KINDS) => {
+      for (const kind of order) {
         const s = servers.get(kind);
         const r = results.get(kind);
         if (!s || !r) continue;
@@ -77,9 +83,19 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
       }
     };
     for (const size of cfg.fanout) {
-      await each(`fan-out ${size.rooms}x${size.clients}`, async (s, r) => {
-        r.fanout.push(await runFanout(s, size, cfg));
-      });
+      // Rounds alternate which server goes first, so neither always runs right after the other.
+      const rounds = new Map<ServerKind, FanoutResult[]>(SERVER_KINDS.map((k) => [k, []]));
+      for (let round = 0; round < cfg.rounds; round++) {
+        const order = round % 2 === 0 ? SERVER_KINDS : [...SERVER_KINDS].reverse();
+        await each(
+          `fan-out ${size.rooms}x${size.clients} round ${round + 1}/${cfg.rounds}`,
+          async (s) => {
+            rounds.get(s.kind)?.push(await runFanout(s, size, cfg));
+          },
+          order,
+        );
+      }
+      for (const [kind, done] of rounds) if (done.length > 0) results.get(kind)?.fanout.push(medianRound(done));
     }
     await each(`presence ${cfg.presenceClients} clients`, async (s, r) => {
       r.presence = await runPresence(s, cfg);
@@ -107,11 +123,32 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
   const mobflow = results.get('mobflow');
   const reference = results.get('reference');
   if (!mobflow || !reference) throw new Error('a server did not start');
+  // Last, with the other servers stopped: it starts its own Mobflow with the UI on.
+  let page: PageResult | null = null;
+  let pageError: string | null = null;
+  if (cfg.pageLoads > 0) {
+    log(`session page: ${cfg.pageLoads} browser loads`);
+    try {
+      page = await runPageLoad({ loads: cfg.pageLoads, pinning });
+    } catch (err) {
+      pageError = String(err);
+      log(`session page FAILED: ${pageError}`);
+    }
+  }
   const cpu = cpus();
   return {
-    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: {
+      cpus: cpu.length,
+      model: cpu[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      serverCpu: pinning?.serverCpu ?? null,
+      generatorCpu: pinning?.generatorCpu ?? null,
+    },
     config: cfg,
     durationS: Math.round((performance.now() - t0) / 100) / 10,
     servers: { mobflow, reference },
+    page,
+    pageError,
   };
 }

@@ -12,10 +12,14 @@ export interface FanoutSize {
 export interface BenchConfig {
   scale: 'tiny' | 'full';
   fanout: FanoutSize[];
+  /** Rounds of each fan-out size per server, interleaved; the median round is reported. */
+  rounds: number;
   /** Writer updates per second in each fan-out room. */
   updatesPerSecond: number;
   /** How long each load scenario writes, seconds. */
   seconds: number;
+  /** Fan-out writes before the timed ones (delivered and counted, not timed), seconds. */
+  warmupSeconds: number;
   presenceClients: number;
   /** Awareness updates per second per client. */
   presenceHz: number;
@@ -24,6 +28,8 @@ export interface BenchConfig {
   joins: number;
   concurrentJoins: number;
   idleSessions: number;
+  /** Browser loads of the session page (0: skip; it needs chromium and a production build). */
+  pageLoads: number;
 }
 
 const FULL: BenchConfig = {
@@ -33,14 +39,17 @@ const FULL: BenchConfig = {
     { rooms: 100, clients: 8 },
     { rooms: 500, clients: 8 },
   ],
+  rounds: 3,
   updatesPerSecond: 5,
   seconds: 10,
+  warmupSeconds: 2,
   presenceClients: 200,
   presenceHz: 1,
   decisions: 10_000,
   joins: 50,
   concurrentJoins: 100,
   idleSessions: 500,
+  pageLoads: 20,
 };
 
 const TINY: BenchConfig = {
@@ -49,14 +58,17 @@ const TINY: BenchConfig = {
     { rooms: 1, clients: 3 },
     { rooms: 4, clients: 3 },
   ],
+  rounds: 2,
   updatesPerSecond: 5,
   seconds: 1,
+  warmupSeconds: 0.4,
   presenceClients: 8,
   presenceHz: 2,
   decisions: 200,
   joins: 3,
   concurrentJoins: 10,
   idleSessions: 10,
+  pageLoads: 0,
 };
 
 const Env = z.object({

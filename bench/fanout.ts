@@ -1,6 +1,8 @@
 /**
  * Fan-out: rooms x clients, one writer per room at a fixed rate; every other client in the room
  * must observe every update. Latency is writer's send -> reader's receipt, in this process.
+ * The first `warmupSeconds` of writes are delivered and counted but not timed: they measure the
+ * JIT warming up on both servers, not steady state.
  */
 import { closeAll, connectMany, LeanClient, Writer } from './client';
 import type { BenchConfig, FanoutSize } from './config';
@@ -21,11 +23,31 @@ export interface FanoutResult {
   /** Updates a reader received twice (should be 0). */
   duplicates: number;
   usage: Usage;
+  /** p99 of every round, in run order; `latency` and `usage` are the median round's. */
+  roundsP99: number[];
+}
+
+/**
+ * One figure from several rounds of the same scenario: the round with the median p99 (its whole
+ * summary, so p50..max stay consistent), with deliveries summed over all rounds.
+ */
+export function medianRound(rounds: readonly FanoutResult[]): FanoutResult {
+  const byP99 = [...rounds].sort((a, b) => a.latency.p99 - b.latency.p99);
+  const median = byP99[Math.floor((byP99.length - 1) / 2)];
+  if (!median) throw new Error('no rounds');
+  return {
+    ...median,
+    delivered: rounds.reduce((n, r) => n + r.delivered, 0),
+    expected: rounds.reduce((n, r) => n + r.expected, 0),
+    duplicates: rounds.reduce((n, r) => n + r.duplicates, 0),
+    roundsP99: rounds.map((r) => r.latency.p99),
+  };
 }
 
 export async function runFanout(server: BenchServer, size: FanoutSize, cfg: BenchConfig): Promise<FanoutResult> {
   const rooms = await server.createRooms(size.rooms);
-  const writesPerRoom = Math.max(1, Math.round(cfg.seconds * cfg.updatesPerSecond));
+  const warmupWrites = Math.round(cfg.warmupSeconds * cfg.updatesPerSecond);
+  const writesPerRoom = warmupWrites + Math.max(1, Math.round(cfg.seconds * cfg.updatesPerSecond));
   const writers: Writer[] = [];
   const latencies: number[] = [];
   let delivered = 0;
@@ -53,7 +75,7 @@ export async function runFanout(server: BenchServer, size: FanoutSize, cfg: Benc
         }
         seen.add(m.clock);
         delivered++;
-        latencies.push(at - sent);
+        if (m.clock >= warmupWrites) latencies.push(at - sent);
       },
     });
   });
@@ -76,6 +98,8 @@ export async function runFanout(server: BenchServer, size: FanoutSize, cfg: Benc
   const used = usage.stop();
   await closeAll(clients);
   for (const w of writers) w.doc.destroy();
+  // The next scenario, on either server, shares the server CPU: let this one finish unloading first.
+  await server.settle();
   return {
     name: `fan-out ${size.rooms}x${size.clients}`,
     rooms: size.rooms,
@@ -85,5 +109,6 @@ export async function runFanout(server: BenchServer, size: FanoutSize, cfg: Benc
     expected,
     duplicates,
     usage: used,
+    roundsP99: [],
   };
 }

@@ -14,6 +14,9 @@ import { delay, until } from './stats';
 /** Lets the server finish writes and settle before RSS is read. */
 const SETTLE_MS = 1_500;
 const UNLOAD_TIMEOUT_MS = 15_000;
+const RSS_SAMPLE_MS = 500;
+const RSS_STABLE_SAMPLES = 6;
+const RSS_SETTLE_TIMEOUT_MS = 15_000;
 const MEMBERS = 6;
 const DECISIONS = 10;
 
@@ -49,9 +52,29 @@ export async function runIdleMemory(server: BenchServer, cfg: BenchConfig): Prom
 export async function closeAndMeasure(server: BenchServer, clients: LeanClient[], baseline: number): Promise<ClosedMemoryResult> {
   await closeAll(clients);
   if (server.kind === 'mobflow') await until(async () => (await server.roomsLoaded()) === 0, UNLOAD_TIMEOUT_MS, 50);
-  await delay(SETTLE_MS);
-  const afterClose = rssBytes(server.pid);
+  const afterClose = await settledRss(server.pid);
   return { baseline, afterClose, roomsLeft: await server.roomsLoaded(), growth: afterClose / baseline - 1 };
+}
+
+/**
+ * RSS once it stops falling: sampled every RSS_SAMPLE_MS until RSS_STABLE_SAMPLES samples in a row
+ * are no lower than the lowest so far, or RSS_SETTLE_TIMEOUT_MS passed. A server that frees memory
+ * after its sessions close (Mobflow's idle release) gets the seconds it takes; one that does not
+ * is read as soon as it is stable.
+ */
+async function settledRss(pid: number): Promise<number> {
+  const deadline = performance.now() + RSS_SETTLE_TIMEOUT_MS;
+  let lowest = rssBytes(pid);
+  let stable = 0;
+  while (stable < RSS_STABLE_SAMPLES && performance.now() < deadline) {
+    await delay(RSS_SAMPLE_MS);
+    const rss = rssBytes(pid);
+    if (rss < lowest) {
+      lowest = rss;
+      stable = 0;
+    } else stable++;
+  }
+  return lowest;
 }
 
 /** What a small live session holds: a roster and a few decisions, written by one client. */

@@ -11,6 +11,7 @@ export const TARGET = {
   decisionJoinP99Ms: 250,
   idleSessionBytes: 100 * 1024,
   rssReturnRatio: 0.1,
+  pageInteractiveMs: 1000,
 } as const;
 
 export interface TargetCheck {
@@ -45,16 +46,27 @@ export function checkTargets(r: BenchResult): TargetCheck[] {
     const pct = Math.round(m.closed.growth * 1000) / 10;
     out.push({ target: `RSS after close within ${TARGET.rssReturnRatio * 100}% of baseline`, ok: m.closed.growth <= TARGET.rssReturnRatio, detail: `${pct}% (${toMb(m.closed.afterClose)} vs ${toMb(m.closed.baseline)} MB)` });
   }
+  const page = r.page;
+  if (page && page.skipped === undefined) {
+    const p95 = page.warm.count > 0 ? page.warm.interactive.p95 : page.cold.interactiveMs;
+    out.push({
+      target: `session page interactive < ${TARGET.pageInteractiveMs} ms (p95 of loads after the first)`,
+      ok: p95 < TARGET.pageInteractiveMs,
+      detail: `p95 ${p95} ms, p50 ${page.warm.interactive.p50} ms, first load ${page.cold.interactiveMs} ms`,
+    });
+  }
   return out;
 }
 
 export function renderTable(r: BenchResult): string {
-  const rows: string[][] = [['scenario', 'server', 'p50', 'p95', 'p99', 'max ms', 'delivered/expected', 'cpu avg/peak %', 'gen cpu %', 'peak rss MB']];
+  const rows: string[][] = [['scenario', 'server', 'p50', 'p95', 'p99', 'max ms', 'delivered/expected', 'cpu avg/peak %', 'gen cpu %', 'peak rss MB', 'p99 per round']];
   const count = r.servers.mobflow.fanout.length;
   for (let i = 0; i < count; i++) {
     for (const kind of SERVER_KINDS) {
       const f = r.servers[kind].fanout[i];
-      if (f) rows.push([f.name, kind, ...lat(f.latency), `${f.delivered}/${f.expected}${f.duplicates ? ` (+${f.duplicates} dup)` : ''}`, cpu(f.usage), `${Math.round(f.usage.generatorCpuPercent)}`, `${toMb(f.usage.peakRss)}`]);
+      if (!f) continue;
+      const delivered = `${f.delivered}/${f.expected}${f.duplicates ? ` (+${f.duplicates} dup)` : ''}`;
+      rows.push([f.name, kind, ...lat(f.latency), delivered, cpu(f.usage), `${Math.round(f.usage.generatorCpuPercent)}`, `${toMb(f.usage.peakRss)}`, f.roundsP99.join(' / ')]);
     }
   }
   for (const kind of SERVER_KINDS) {
@@ -84,11 +96,29 @@ export function renderTable(r: BenchResult): string {
     ]);
   }
   lines.push(formatRows(mem));
+  lines.push('', ...pageLines(r));
   for (const kind of SERVER_KINDS) for (const e of r.servers[kind].errors) lines.push(`FAILED on ${kind}: ${e}`);
   lines.push('', 'targets (Mobflow):');
   for (const t of checkTargets(r)) lines.push(`  ${t.ok ? 'ok  ' : 'MISS'} ${t.target}: ${t.detail}`);
-  lines.push('', `machine: ${r.machine.cpus} cpus (${r.machine.model}), node ${r.machine.node}, ${r.machine.platform}; run took ${r.durationS} s`);
+  const m = r.machine;
+  const pinned = m.serverCpu === null ? 'not pinned' : `servers pinned to cpu ${m.serverCpu}, load generator to cpu ${m.generatorCpu}`;
+  lines.push('', `machine: ${m.cpus} cpus (${m.model}), node ${m.node}, ${m.platform}; ${pinned}; run took ${r.durationS} s`);
+  lines.push(`fan-out: median of ${r.config.rounds} interleaved rounds per server, ${r.config.warmupSeconds} s warm-up (delivered, not timed) before ${r.config.seconds} s timed`);
   return lines.join('\n');
+}
+
+function pageLines(r: BenchResult): string[] {
+  if (r.pageError) return [`session page FAILED: ${r.pageError}`];
+  const page = r.page;
+  if (!page) return ['session page: not run (pageLoads 0)'];
+  if (page.skipped !== undefined) return [`session page: skipped (${page.skipped})`];
+  const w = page.warm;
+  const rows: string[][] = [['session page (ms from navigation start)', 'p50', 'p95', 'max', 'first load']];
+  rows.push(['interactive (join dialog focused, handlers attached)', `${w.interactive.p50}`, `${w.interactive.p95}`, `${w.interactive.max}`, `${page.cold.interactiveMs}`]);
+  rows.push(['first contentful paint', w.fcp ? `${w.fcp.p50}` : '-', w.fcp ? `${w.fcp.p95}` : '-', w.fcp ? `${w.fcp.max}` : '-', `${page.cold.fcpMs ?? '-'}`]);
+  rows.push(['live (websocket open, doc synced)', `${w.synced.p50}`, `${w.synced.p95}`, `${w.synced.max}`, `${page.cold.syncedMs}`]);
+  rows.push([`returning member: live and in the roster`, `${page.live.liveMs}`, '', '', '']);
+  return [formatRows(rows), `(${page.loads} loads, each in a fresh browser context; p50..max over the ${w.count} after the first)`];
 }
 
 function lat(l: { p50: number; p95: number; p99: number; max: number }): string[] {

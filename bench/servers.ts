@@ -5,10 +5,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionId } from '../lib/ids';
+import { serverArgs } from '../scripts/server-command.mjs';
 import { openSqliteStore } from '../server/store/sqlite';
+import type { Pinning } from './pinning';
+import { delay, until } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
 const START_TIMEOUT_MS = 30_000;
@@ -19,6 +22,10 @@ const CREATE_CONCURRENCY = 16;
 const LOG_TAIL_CHARS = 4_000;
 /** Mobflow unloads an empty room after this delay; short so the "all closed" memory check is quick. */
 export const MOBFLOW_UNLOAD_DELAY_MS = 500;
+/** How long Mobflow may take to unload the rooms of a finished scenario. */
+const SETTLE_TIMEOUT_MS = 15_000;
+/** After the last unload: compaction and frees finish, GC runs. */
+const SETTLE_AFTER_UNLOAD_MS = 500;
 /** Above the largest scenario (500 x 8 connections). */
 const MAX_CONNECTIONS = 100_000;
 
@@ -40,6 +47,8 @@ export interface BenchServer {
    * server-owned parts of the doc, such as decisions, which clients may not write).
    */
   seedStore?(room: string, update: Uint8Array): Promise<void>;
+  /** Resolves once the server finished with closed rooms (Mobflow unloads them; the reference keeps them). */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,21 +71,29 @@ server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:'
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-export async function startServer(kind: ServerKind): Promise<BenchServer> {
+/** Starts a server; with `pinning`, on the CPU reserved for the server under test. */
+export async function startServer(kind: ServerKind, pinning?: Pinning): Promise<BenchServer> {
+  const launch = (args: string[]) => pinning?.wrap(process.execPath, args) ?? { command: process.execPath, args };
   switch (kind) {
     case 'mobflow':
-      return startMobflow();
+      return startMobflow(launch, pinning);
     case 'reference':
-      return startReference();
+      return startReference(launch);
     default:
       return assertNever(kind);
   }
 }
 
-async function startMobflow(): Promise<BenchServer> {
+type Launch = (nodeArgs: string[]) => { command: string; args: string[] };
+
+async function startMobflow(launch: Launch, pinning: Pinning | undefined): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-bench-'));
   // node with tsx's loader: one process, so the pid sampled is the server and a kill leaves no orphan.
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'index.ts')], {
+  // BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile under load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // Started as npm start starts it (scripts/server-command.mjs), plus any profiling flags.
+  const { command, args } = launch([...nodeArgs, ...serverArgs(ROOT, { cpus: pinning?.serverCpus ?? availableParallelism() })]);
+  const proc = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -125,6 +142,11 @@ async function startMobflow(): Promise<BenchServer> {
       const m = /^mobflow_rooms_loaded (\d+)/m.exec(text);
       return m?.[1] ? Number(m[1]) : 0;
     },
+    async settle() {
+      const unloaded = async () => !/^mobflow_rooms_loaded [1-9]/m.test(await (await fetch(`${url}/metrics`)).text());
+      await until(unloaded, SETTLE_TIMEOUT_MS, 50);
+      await delay(SETTLE_AFTER_UNLOAD_MS);
+    },
     async seedStore(room, update) {
       const unloaded = async () => {
         const text = await (await fetch(`${url}/metrics`)).text();
@@ -147,8 +169,9 @@ async function startMobflow(): Promise<BenchServer> {
   };
 }
 
-async function startReference(): Promise<BenchServer> {
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', REFERENCE_SCRIPT], {
+async function startReference(launch: Launch): Promise<BenchServer> {
+  const { command, args } = launch(['--input-type=module', '-e', REFERENCE_SCRIPT]);
+  const proc = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -166,12 +189,13 @@ async function startReference(): Promise<BenchServer> {
     async roomsLoaded() {
       return Number(await (await fetch(`${url}/rooms`)).text());
     },
+    settle: () => Promise.resolve(),
     stop: () => stopChild(proc),
   };
 }
 
 /** Resolves with the base URL once the child prints "listening on http://HOST:PORT". */
-function listening(proc: ChildProcess, name: string): Promise<string> {
+export function listening(proc: ChildProcess, name: string): Promise<string> {
   let out = '';
   const keep = (d: Buffer) => {
     // Always drain the pipes: a full pipe would block the server under test.
@@ -196,9 +220,8 @@ function listening(proc: ChildProcess, name: string): Promise<string> {
   });
 }
 
-/** tsx runs the script in a child node process; that child is the one to measure. */
-
-function stopChild(proc: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL if the child has not exited within STOP_TIMEOUT_MS. */
+export function stopChild(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
     const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);

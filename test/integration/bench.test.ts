@@ -19,6 +19,7 @@ describe('benchmark (tiny grid)', () => {
         expect(f.expected, `${kind} ${f.name}`).toBeGreaterThan(0);
         expect(f.delivered, `${kind} ${f.name} lost updates`).toBe(f.expected);
         expect(f.duplicates, `${kind} ${f.name} duplicates`).toBe(0);
+        expect(f.roundsP99, `${kind} ${f.name} rounds`).toHaveLength(cfg.rounds);
       }
       expect(s.presence?.delivered, `${kind} presence`).toBe(s.presence?.expected);
       expect(s.join?.decisionsSeen, `${kind} seeded decisions`).toBe(cfg.decisions);
