@@ -15,8 +15,8 @@ import { delay, until } from './stats';
 const SETTLE_MS = 1_500;
 const UNLOAD_TIMEOUT_MS = 15_000;
 const RSS_SAMPLE_MS = 500;
-const RSS_STABLE_SAMPLES = 6;
-const RSS_SETTLE_TIMEOUT_MS = 15_000;
+const RSS_STABLE_SAMPLES = 16;
+const RSS_SETTLE_TIMEOUT_MS = 20_000;
 const MEMBERS = 6;
 const DECISIONS = 10;
 

@@ -3,8 +3,9 @@
  * afternoon) grows the V8 heap; when its sessions close the garbage stays, because without new
  * allocations V8 never runs the full collections that would free and uncommit it (its memory
  * reducer waits for a mark-compact that never comes). When the last room unloads, this runs
- * `rounds` full collections `intervalMs` apart, as the memory reducer would: the second one
- * returns the emptied pages to the OS. A room loading meanwhile cancels the rest.
+ * `rounds` full collections `intervalMs` apart, as the memory reducer would: the first frees the
+ * garbage, a later one, once V8 sees the allocation rate has dropped, shrinks the young
+ * generation and returns the emptied pages to the OS. A room loading meanwhile cancels the rest.
  *
  * `gc` exists when node runs with --expose-gc (scripts/server-command.mjs); without it this is off.
  */

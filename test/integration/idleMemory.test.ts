@@ -18,7 +18,7 @@ async function metric(name: string): Promise<number> {
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -43,5 +43,5 @@ describe('idle memory release', () => {
 
     client.destroy();
     await until(async () => (await metric('mobflow_idle_gc_total')) === 4, 'collections after the second idle period');
-  }, 30_000);
+  }, 60_000);
 });
