@@ -43,14 +43,14 @@ function rootOfDocItem(doc: Y.Doc, id: Y.ID): Root {
 export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedRoots: ReadonlySet<string>): boolean {
   const { structs, ds } = Y.decodeUpdate(update);
   const items = structs.filter((s): s is Y.Item => s instanceof Y.Item);
-  const local = new Map<string, Root>();
-  const key = (id: Y.ID) => `${id.client}:${id.clock}`;
+  // Roots resolved so far, by item (identity: no key strings on this per-update path).
+  const local = new Map<Y.Item, string>();
   // The update's items per client, in clock order (as encoded), for binary search by clock.
   const byClient = new Map<number, Y.Item[]>();
   for (const it of items) {
-    const list = byClient.get(it.id.client) ?? [];
-    list.push(it);
-    byClient.set(it.id.client, list);
+    const list = byClient.get(it.id.client);
+    if (list) list.push(it);
+    else byClient.set(it.id.client, [it]);
   }
   const lookup = (id: Y.ID): Root | undefined => {
     const list = byClient.get(id.client);
@@ -62,29 +62,32 @@ export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedR
         const it = list[mid] as Y.Item;
         if (id.clock < it.id.clock) hi = mid - 1;
         else if (id.clock >= it.id.clock + it.length) lo = mid + 1;
-        else return local.get(key(it.id));
+        else return local.get(it);
       }
     }
     return rootOfDocItem(doc, id);
   };
-  // Items may point at items later in the same update: resolve until nothing changes.
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const it of items) {
-      if (local.get(key(it.id)) !== undefined && local.get(key(it.id)) !== null) continue;
-      let root: Root | undefined;
+  // Items may point at items later in the same update: resolve again while a pass makes progress.
+  let unresolved = items;
+  while (unresolved.length > 0) {
+    const next: Y.Item[] = [];
+    for (const it of unresolved) {
       const parent: unknown = it.parent;
+      let root: Root | undefined;
       if (typeof parent === 'string') root = parent;
       else if (parent instanceof Y.ID) root = lookup(parent);
       else if (it.origin) root = lookup(it.origin);
       else if (it.rightOrigin) root = lookup(it.rightOrigin);
-      if (root !== undefined && root !== null && local.get(key(it.id)) !== root) {
-        local.set(key(it.id), root);
-        changed = true;
-      } else if (!local.has(key(it.id))) local.set(key(it.id), null);
+      if (root === undefined || root === null) {
+        next.push(it);
+        continue;
+      }
+      if (protectedRoots.has(root)) return true;
+      local.set(it, root);
     }
+    if (next.length === unresolved.length) break; // the rest cannot be resolved (see the file comment)
+    unresolved = next;
   }
-  for (const root of local.values()) if (root !== null && protectedRoots.has(root)) return true;
 
   // Deletions: every existing item in a deleted range must be outside the protected roots.
   for (const [client, ranges] of ds.clients) {
