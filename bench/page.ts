@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, errors, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { chromiumPath, launch } from '../test/helpers/browser';
-import { serverArgs } from '../scripts/server-command.mjs';
+import { serverArgs, serverEnv } from '../scripts/server-command.mjs';
 import type { Pinning } from './pinning';
 import { listening, stopChild } from './servers';
 import { round, summarize } from './stats';
@@ -324,7 +324,7 @@ async function startWebServer(env: NodeJS.ProcessEnv, pinning: Pinning | undefin
   const { command, args } = pinning?.wrap(process.execPath, nodeArgs) ?? { command: process.execPath, args: nodeArgs };
   const proc = spawn(command, args, {
     cwd: ROOT,
-    env: { ...env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, MOBFLOW_UI: 'on', LOG_LEVEL: 'info' },
+    env: serverEnv({ ...env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, MOBFLOW_UI: 'on', LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stop = async () => {

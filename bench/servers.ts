@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionId } from '../lib/ids';
-import { serverArgs } from '../scripts/server-command.mjs';
+import { serverArgs, serverEnv } from '../scripts/server-command.mjs';
 import { openSqliteStore } from '../server/store/sqlite';
 import type { Pinning } from './pinning';
 import { delay, until } from './stats';
@@ -95,7 +95,8 @@ async function startMobflow(launch: Launch, pinning: Pinning | undefined): Promi
   const { command, args } = launch([...nodeArgs, ...serverArgs(ROOT, { cpus: pinning?.serverCpus ?? availableParallelism() })]);
   const proc = spawn(command, args, {
     cwd: ROOT,
-    env: {
+    // Mobflow's environment as npm start sets it (serverEnv), plus the benchmark's settings.
+    env: serverEnv({
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
@@ -108,7 +109,7 @@ async function startMobflow(launch: Launch, pinning: Pinning | undefined): Promi
       // Session creation is setup, not what is measured: hundreds of POSTs from one address are expected here.
       RATE_HTTP_WRITES_PER_SECOND: String(MAX_CONNECTIONS),
       RATE_HTTP_WRITE_BURST: String(MAX_CONNECTIONS),
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await listening(proc, 'mobflow');

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from './ensure-build.mjs';
-import { serverArgs } from './server-command.mjs';
+import { serverArgs, serverEnv } from './server-command.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 try {
@@ -12,7 +12,7 @@ try {
   console.error(String(err));
   process.exit(1);
 }
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' };
+const env = serverEnv({ ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' });
 // One node process (scripts/server-command.mjs), so signals reach the server itself.
 const child = spawn(process.execPath, serverArgs(root), { cwd: root, env, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

@@ -3,7 +3,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { serverArgs } from '../../scripts/server-command.mjs';
+import { serverArgs, serverEnv } from '../../scripts/server-command.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -18,7 +18,7 @@ export function startChild(dataDir: string, env: Record<string, string> = {}, po
   // Started as npm start starts it: one node process, so a SIGKILL reaches the server itself.
   const proc = spawn(process.execPath, serverArgs(ROOT), {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, MOBFLOW_UI: 'off', LOG_LEVEL: 'info', UNLOAD_DELAY_MS: '100', ...env },
+    env: serverEnv({ ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, MOBFLOW_UI: 'off', LOG_LEVEL: 'info', UNLOAD_DELAY_MS: '100', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
