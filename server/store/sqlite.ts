@@ -78,17 +78,20 @@ export function openSqliteStore(dataDir: string): Store {
     'SELECT seq, data FROM doc_updates WHERE session_id = ? AND seq > ? ORDER BY seq',
   );
   // The next seq follows the session's last update, or its snapshot once compaction removed them
-  // all: no counter in memory, so any process appending to this file numbers correctly.
-  const insertUpdate = db.prepare<{ id: string; data: Buffer }, { seq: number }>(`
-    INSERT INTO doc_updates (session_id, seq, data) VALUES (
-      :id,
-      coalesce(
+  // all: no counter in memory, so any process appending to this file numbers correctly (two
+  // processes racing for one session would hit the primary key and fail loudly, never overwrite).
+  // Two plain statements, not INSERT ... RETURNING: better-sqlite3 leaves a RETURNING statement
+  // open after .get(), and that open read kept every checkpoint from completing (the WAL grew
+  // without bound under steady writes).
+  const nextSeq = db
+    .prepare<{ id: string }, number>(`
+      SELECT coalesce(
         (SELECT max(seq) FROM doc_updates WHERE session_id = :id),
         (SELECT upto_seq FROM snapshots WHERE session_id = :id),
         0
-      ) + 1,
-      :data
-    ) RETURNING seq`);
+      ) + 1`)
+    .pluck();
+  const insertUpdate = db.prepare('INSERT INTO doc_updates (session_id, seq, data) VALUES (?, ?, ?)');
   const upsertSnapshot = db.prepare(
     'INSERT INTO snapshots (session_id, data, upto_seq) VALUES (?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET data = excluded.data, upto_seq = excluded.upto_seq',
   );
@@ -134,10 +137,11 @@ export function openSqliteStore(dataDir: string): Store {
     appendUpdate(id, update) {
       if (closed) throw new Error('store is closed');
       // One WAL commit, no fsync (synchronous=NORMAL): tens of µs, so the room can broadcast now.
-      const row = insertUpdate.get({ id, data: Buffer.from(update.buffer, update.byteOffset, update.byteLength) });
-      if (!row) throw new Error('append returned no sequence number');
+      const seq = nextSeq.get({ id });
+      if (seq === undefined) throw new Error('could not number the append');
+      insertUpdate.run(id, seq, Buffer.from(update.buffer, update.byteOffset, update.byteLength));
       checkpointer.committed();
-      return row.seq;
+      return seq;
     },
     async compact(id, snapshot, uptoSeq) {
       compactTx(id, snapshot, uptoSeq);

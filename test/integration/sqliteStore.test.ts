@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { SessionId, ViewToken } from '../../lib/ids';
+import { CHECKPOINT_EVERY_COMMITS } from '../../server/store/checkpointer';
 import { openSqliteStore } from '../../server/store/sqlite';
 
 const A = 'session-a' as SessionId;
@@ -122,17 +123,21 @@ describe('sqlite store', () => {
     const wal = join(dir, 'mobflow.sqlite-wal');
     const doc = new Y.Doc();
     let largest = 0;
-    // 6 rounds of 500 appends with a pause for the worker: far more WAL than one round.
+    // 6 rounds of 2 × CHECKPOINT_EVERY_COMMITS appends with a pause for the worker.
+    const perRound = 2 * CHECKPOINT_EVERY_COMMITS;
     for (let round = 0; round < 6; round++) {
-      for (let i = 0; i < 500; i++) store.appendUpdate(A, textUpdate(`${round}:${i};`, doc));
+      for (let i = 0; i < perRound; i++) store.appendUpdate(A, textUpdate(`${round}:${i};`, doc));
       await new Promise((r) => setTimeout(r, 600));
       largest = Math.max(largest, statSync(wal).size);
     }
     const loaded = await store.loadDoc(A);
-    expect(loaded.lastSeq).toBe(3000);
+    expect(loaded.lastSeq).toBe(6 * perRound);
     await store.close();
-    // 3000 commits of at least one 4 KiB page each would be ~12 MB without checkpoints restarting the WAL.
-    expect(largest).toBeLessThan(8 * 1024 * 1024);
+    // Every commit writes at least one 4 KiB page: without checkpoints restarting the WAL it would
+    // hold all 6 rounds; with them, about one round.
+    const page = 4096;
+    expect(largest).toBeLessThan(3 * perRound * page);
+    expect(largest).toBeGreaterThan(0);
     expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
     const reopened = openSqliteStore(dir);
     try {
