@@ -25,6 +25,9 @@ export const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
 // Plain CommonJS so it runs in any Node context (the server, tsx, vitest) without a TypeScript loader.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// Lowest priority for this thread only (Linux nice is per thread): where it shares a core with the
+// rooms, copying pages waits for them rather than preempting them. Not permitted: keep the default.
+try { require('node:os').setPriority(19); } catch {}
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 parentPort.on('message', (msg) => {
