@@ -9,7 +9,7 @@ import { runDecisionJoin, runJoinStorm, type JoinResult, type StormResult } from
 import { type ClosedMemoryResult, closeAndMeasure, type IdleMemoryResult, runIdleMemory } from './memory';
 import { runPresence, type PresenceResult } from './presence';
 import { type PageResult, runPageLoad } from './page';
-import type { Pinning } from './pinning';
+import { type Pinning, UNPINNED } from './pinning';
 import { cpuMs, peakRssBytes, rssBytes } from './procstat';
 import { type BenchServer, SERVER_KINDS, type ServerKind, startServer } from './servers';
 import { delay } from './stats';
@@ -44,7 +44,7 @@ export interface BenchResult {
 }
 
 /** `pinning` (from run.ts) keeps the load generator and the server under test on separate CPUs. */
-export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void = () => undefined, pinning?: Pinning): Promise<BenchResult> {
+export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void = () => undefined, pinning: Pinning = UNPINNED): Promise<BenchResult> {
   const t0 = performance.now();
   const servers = new Map<ServerKind, BenchServer>();
   const results = new Map<ServerKind, ServerResult>();
@@ -142,8 +142,8 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
       model: cpu[0]?.model ?? 'unknown',
       node: process.version,
       platform: `${process.platform}-${process.arch}`,
-      serverCpu: pinning?.serverCpu ?? null,
-      generatorCpu: pinning?.generatorCpu ?? null,
+      serverCpu: pinning.serverCpu,
+      generatorCpu: pinning.generatorCpu,
     },
     config: cfg,
     durationS: Math.round((performance.now() - t0) / 100) / 10,

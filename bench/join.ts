@@ -16,8 +16,6 @@ const SEED_BATCH = 500;
 /** About 0.7 MB per connection: below the default per-connection burst of Mobflow's byte budget. */
 const SEED_BATCHES_PER_CONNECTION = 4;
 const SEED_TIMEOUT_MS = 60_000;
-/** How long to wait for the server to unload rooms before a cold join. */
-const UNLOAD_TIMEOUT_MS = 10_000;
 
 export interface JoinResult {
   name: string;
@@ -92,7 +90,7 @@ async function seedThroughClients(url: string, cfg: BenchConfig): Promise<void> 
 }
 
 async function measureJoins(server: BenchServer, url: string, cfg: BenchConfig): Promise<JoinResult> {
-  const coldUnloaded = await until(async () => (await server.roomsLoaded()) === 0, server.kind === 'mobflow' ? UNLOAD_TIMEOUT_MS : 0, 50);
+  const coldUnloaded = await server.unloaded();
   const anchor = new LeanClient(url);
   const cold = await anchor.synced;
   const check = new Y.Doc();
@@ -120,7 +118,7 @@ async function measureJoins(server: BenchServer, url: string, cfg: BenchConfig):
 export async function runJoinStorm(server: BenchServer, cfg: BenchConfig): Promise<StormResult> {
   const [room = ''] = await server.createRooms(1);
   // Mobflow loaded the room to create it; let it unload so the storm also races the one load.
-  if (server.kind === 'mobflow') await until(async () => (await server.roomsLoaded()) === 0, UNLOAD_TIMEOUT_MS, 50);
+  await server.unloaded();
   const clients = Array.from({ length: cfg.concurrentJoins }, () => new LeanClient(server.roomUrl(room)));
   const results = await Promise.allSettled(clients.map((c) => c.synced));
   const ms = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.ms] : []));

@@ -9,11 +9,10 @@ import type { BenchConfig } from './config';
 import { rssBytes } from './procstat';
 import { encodeUpdateMessage } from './protocol';
 import type { BenchServer } from './servers';
-import { delay, until } from './stats';
+import { delay } from './stats';
 
 /** Lets the server finish writes and settle before RSS is read. */
 const SETTLE_MS = 1_500;
-const UNLOAD_TIMEOUT_MS = 15_000;
 const RSS_SAMPLE_MS = 500;
 const RSS_STABLE_SAMPLES = 16;
 const RSS_SETTLE_TIMEOUT_MS = 20_000;
@@ -38,7 +37,7 @@ export interface ClosedMemoryResult {
 }
 
 export async function runIdleMemory(server: BenchServer, cfg: BenchConfig): Promise<{ result: IdleMemoryResult; clients: LeanClient[] }> {
-  await until(async () => (await server.roomsLoaded()) === 0, server.kind === 'mobflow' ? UNLOAD_TIMEOUT_MS : 0, 50);
+  await server.unloaded();
   const rooms = await server.createRooms(cfg.idleSessions);
   await delay(SETTLE_MS);
   const rssBefore = rssBytes(server.pid);
@@ -51,7 +50,7 @@ export async function runIdleMemory(server: BenchServer, cfg: BenchConfig): Prom
 
 export async function closeAndMeasure(server: BenchServer, clients: LeanClient[], baseline: number): Promise<ClosedMemoryResult> {
   await closeAll(clients);
-  if (server.kind === 'mobflow') await until(async () => (await server.roomsLoaded()) === 0, UNLOAD_TIMEOUT_MS, 50);
+  await server.unloaded();
   const afterClose = await settledRss(server.pid);
   return { baseline, afterClose, roomsLeft: await server.roomsLoaded(), growth: afterClose / baseline - 1 };
 }

@@ -16,13 +16,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, errors, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { chromiumPath, launch } from '../test/helpers/browser';
 import { serverArgs, serverEnv } from '../scripts/server-command.mjs';
-import type { Pinning } from './pinning';
+import { type Pinning, UNPINNED } from './pinning';
 import { listening, stopChild } from './servers';
 import { round, summarize } from './stats';
 
@@ -147,7 +147,7 @@ export async function runPageLoad(opts: PageOptions): Promise<PageResult> {
   const loads = Math.max(1, Math.floor(opts.loads));
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(opts.distDir ? { MOBFLOW_DIST_DIR: opts.distDir } : {}) };
   await build(env);
-  const server = await startWebServer(env, opts.pinning);
+  const server = await startWebServer(env, opts.pinning ?? UNPINNED);
   let browser: Browser | null = null;
   try {
     browser = await launch();
@@ -318,10 +318,9 @@ interface WebServer {
 }
 
 /** The real entrypoint with the UI on, in a child started as npm start starts it (on the server CPU when pinned). */
-async function startWebServer(env: NodeJS.ProcessEnv, pinning: Pinning | undefined): Promise<WebServer> {
+async function startWebServer(env: NodeJS.ProcessEnv, pinning: Pinning): Promise<WebServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-page-'));
-  const nodeArgs = serverArgs(ROOT, { cpus: pinning?.serverCpus ?? availableParallelism() });
-  const { command, args } = pinning?.wrap(process.execPath, nodeArgs) ?? { command: process.execPath, args: nodeArgs };
+  const { command, args } = pinning.wrap(process.execPath, serverArgs(ROOT, { cpus: pinning.serverCpus }));
   const proc = spawn(command, args, {
     cwd: ROOT,
     env: serverEnv({ ...env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, MOBFLOW_UI: 'on', LOG_LEVEL: 'info' }),

@@ -17,7 +17,8 @@ export interface Pinning {
   wrap(command: string, args: string[]): { command: string; args: string[] };
 }
 
-const UNPINNED: Pinning = { serverCpu: null, serverCpus: cpus().length, generatorCpu: null, wrap: (command, args) => ({ command, args }) };
+/** Nothing pinned: servers may use every CPU. */
+export const UNPINNED: Pinning = { serverCpu: null, serverCpus: cpus().length, generatorCpu: null, wrap: (command, args) => ({ command, args }) };
 
 export function setUpPinning(env: Record<string, string | undefined>): Pinning {
   const count = cpus().length;

@@ -5,12 +5,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionId } from '../lib/ids';
 import { serverArgs, serverEnv } from '../scripts/server-command.mjs';
 import { openSqliteStore } from '../server/store/sqlite';
-import type { Pinning } from './pinning';
+import { type Pinning, UNPINNED } from './pinning';
 import { delay, until } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -23,7 +23,7 @@ const LOG_TAIL_CHARS = 4_000;
 /** Mobflow unloads an empty room after this delay; short so the "all closed" memory check is quick. */
 export const MOBFLOW_UNLOAD_DELAY_MS = 500;
 /** How long Mobflow may take to unload the rooms of a finished scenario. */
-const SETTLE_TIMEOUT_MS = 15_000;
+const UNLOAD_TIMEOUT_MS = 15_000;
 /** After the last unload: compaction and frees finish, GC runs. */
 const SETTLE_AFTER_UNLOAD_MS = 500;
 /** Above the largest scenario (500 x 8 connections). */
@@ -47,7 +47,12 @@ export interface BenchServer {
    * server-owned parts of the doc, such as decisions, which clients may not write).
    */
   seedStore?(room: string, update: Uint8Array): Promise<void>;
-  /** Resolves once the server finished with closed rooms (Mobflow unloads them; the reference keeps them). */
+  /**
+   * Waits until the server holds no room (Mobflow unloads closed rooms; the reference keeps them,
+   * so it answers at once); true when none is left.
+   */
+  unloaded(): Promise<boolean>;
+  /** Resolves once the server finished with closed rooms: unloaded, and a moment for frees and GC. */
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -71,28 +76,25 @@ server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:'
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-/** Starts a server; with `pinning`, on the CPU reserved for the server under test. */
-export async function startServer(kind: ServerKind, pinning?: Pinning): Promise<BenchServer> {
-  const launch = (args: string[]) => pinning?.wrap(process.execPath, args) ?? { command: process.execPath, args };
+/** Starts a server; when pinned, on the CPU reserved for the server under test. */
+export async function startServer(kind: ServerKind, pinning: Pinning = UNPINNED): Promise<BenchServer> {
   switch (kind) {
     case 'mobflow':
-      return startMobflow(launch, pinning);
+      return startMobflow(pinning);
     case 'reference':
-      return startReference(launch);
+      return startReference(pinning);
     default:
       return assertNever(kind);
   }
 }
 
-type Launch = (nodeArgs: string[]) => { command: string; args: string[] };
-
-async function startMobflow(launch: Launch, pinning: Pinning | undefined): Promise<BenchServer> {
+async function startMobflow(pinning: Pinning): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-bench-'));
   // node with tsx's loader: one process, so the pid sampled is the server and a kill leaves no orphan.
   // BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile under load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // Started as npm start starts it (scripts/server-command.mjs), plus any profiling flags.
-  const { command, args } = launch([...nodeArgs, ...serverArgs(ROOT, { cpus: pinning?.serverCpus ?? availableParallelism() })]);
+  const { command, args } = pinning.wrap(process.execPath, [...nodeArgs, ...serverArgs(ROOT, { cpus: pinning.serverCpus })]);
   const proc = spawn(command, args, {
     cwd: ROOT,
     // Mobflow's environment as npm start sets it (serverEnv), plus the benchmark's settings.
@@ -115,6 +117,12 @@ async function startMobflow(launch: Launch, pinning: Pinning | undefined): Promi
   const url = await listening(proc, 'mobflow');
   const pid = proc.pid ?? 0;
   let created = 0;
+  const roomsLoaded = async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const m = /^mobflow_rooms_loaded (\d+)/m.exec(text);
+    return m?.[1] ? Number(m[1]) : 0;
+  };
+  const unloaded = () => until(async () => (await roomsLoaded()) === 0, UNLOAD_TIMEOUT_MS, 50);
   return {
     kind: 'mobflow',
     pid,
@@ -138,22 +146,13 @@ async function startMobflow(launch: Launch, pinning: Pinning | undefined): Promi
       await Promise.all(Array.from({ length: Math.min(CREATE_CONCURRENCY, n) }, lane));
       return ids;
     },
-    async roomsLoaded() {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      const m = /^mobflow_rooms_loaded (\d+)/m.exec(text);
-      return m?.[1] ? Number(m[1]) : 0;
-    },
+    roomsLoaded,
+    unloaded,
     async settle() {
-      const unloaded = async () => !/^mobflow_rooms_loaded [1-9]/m.test(await (await fetch(`${url}/metrics`)).text());
-      await until(unloaded, SETTLE_TIMEOUT_MS, 50);
+      await unloaded();
       await delay(SETTLE_AFTER_UNLOAD_MS);
     },
     async seedStore(room, update) {
-      const unloaded = async () => {
-        const text = await (await fetch(`${url}/metrics`)).text();
-        return !/^mobflow_rooms_loaded [1-9]/m.test(text);
-      };
-      for (let i = 0; i < 200 && !(await unloaded()); i++) await new Promise((r) => setTimeout(r, 50));
       if (!(await unloaded())) throw new Error('room did not unload before seeding');
       // SQLite in WAL mode takes a second writer process; the next load of the room reads the row.
       const store = openSqliteStore(dataDir);
@@ -170,8 +169,8 @@ async function startMobflow(launch: Launch, pinning: Pinning | undefined): Promi
   };
 }
 
-async function startReference(launch: Launch): Promise<BenchServer> {
-  const { command, args } = launch(['--input-type=module', '-e', REFERENCE_SCRIPT]);
+async function startReference(pinning: Pinning): Promise<BenchServer> {
+  const { command, args } = pinning.wrap(process.execPath, ['--input-type=module', '-e', REFERENCE_SCRIPT]);
   const proc = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env },
@@ -179,6 +178,7 @@ async function startReference(launch: Launch): Promise<BenchServer> {
   });
   const url = await listening(proc, 'reference');
   let created = 0;
+  const roomsLoaded = async () => Number(await (await fetch(`${url}/rooms`)).text());
   return {
     kind: 'reference',
     pid: proc.pid ?? 0,
@@ -187,9 +187,8 @@ async function startReference(launch: Launch): Promise<BenchServer> {
     async createRooms(n) {
       return Array.from({ length: n }, () => `bench-${++created}`);
     },
-    async roomsLoaded() {
-      return Number(await (await fetch(`${url}/rooms`)).text());
-    },
+    roomsLoaded,
+    unloaded: async () => (await roomsLoaded()) === 0,
     settle: () => Promise.resolve(),
     stop: () => stopChild(proc),
   };
