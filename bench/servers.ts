@@ -77,6 +77,11 @@ process.on('SIGTERM', () => process.exit(0));
 `;
 
 /** Starts a server; when pinned, on the CPU reserved for the server under test. */
+/** Extra node flags for either server, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+function nodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 export async function startServer(kind: ServerKind, pinning: Pinning = UNPINNED): Promise<BenchServer> {
   switch (kind) {
     case 'mobflow':
@@ -92,9 +97,8 @@ async function startMobflow(pinning: Pinning): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-bench-'));
   // node with tsx's loader: one process, so the pid sampled is the server and a kill leaves no orphan.
   // BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile under load.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // Started as npm start starts it (scripts/server-command.mjs), plus any profiling flags.
-  const { command, args } = pinning.wrap(process.execPath, [...nodeArgs, ...serverArgs(ROOT, { cpus: pinning.serverCpus })]);
+  const { command, args } = pinning.wrap(process.execPath, [...nodeArgs(), ...serverArgs(ROOT, { cpus: pinning.serverCpus })]);
   const proc = spawn(command, args, {
     cwd: ROOT,
     // Mobflow's environment as npm start sets it (serverEnv), plus the benchmark's settings.
@@ -170,7 +174,7 @@ async function startMobflow(pinning: Pinning): Promise<BenchServer> {
 }
 
 async function startReference(pinning: Pinning): Promise<BenchServer> {
-  const { command, args } = pinning.wrap(process.execPath, ['--input-type=module', '-e', REFERENCE_SCRIPT]);
+  const { command, args } = pinning.wrap(process.execPath, [...nodeArgs(), '--input-type=module', '-e', REFERENCE_SCRIPT]);
   const proc = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env },
