@@ -76,12 +76,12 @@ server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:'
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-/** Starts a server; when pinned, on the CPU reserved for the server under test. */
 /** Extra node flags for either server, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 function nodeArgs(): string[] {
   return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 
+/** Starts a server; when pinned, on the CPU reserved for the server under test. */
 export async function startServer(kind: ServerKind, pinning: Pinning = UNPINNED): Promise<BenchServer> {
   switch (kind) {
     case 'mobflow':
@@ -96,7 +96,6 @@ export async function startServer(kind: ServerKind, pinning: Pinning = UNPINNED)
 async function startMobflow(pinning: Pinning): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-bench-'));
   // node with tsx's loader: one process, so the pid sampled is the server and a kill leaves no orphan.
-  // BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile under load.
   // Started as npm start starts it (scripts/server-command.mjs), plus any profiling flags.
   const { command, args } = pinning.wrap(process.execPath, [...nodeArgs(), ...serverArgs(ROOT, { cpus: pinning.serverCpus })]);
   const proc = spawn(command, args, {
