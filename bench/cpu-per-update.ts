@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setupWSConnection } from '@y/websocket-server/utils';
+import { docs, setupWSConnection } from '@y/websocket-server/utils';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { SERVER_OWNED_ROOTS } from '../lib/doc/schema';
@@ -119,6 +119,9 @@ function referenceRoom(): { feed(u: Uint8Array): void; close(): void } {
     },
     close: () => {
       for (const c of conns) c.emit('close');
+      // Without persistence the reference keeps its doc (and the awareness timer that would keep this process alive).
+      docs.get('cpu-bench-room')?.destroy();
+      docs.delete('cpu-bench-room');
     },
   };
 }
