@@ -5,7 +5,7 @@
 import { cpus } from 'node:os';
 import type { BenchConfig } from './config';
 import { type FanoutResult, medianRound, runFanout } from './fanout';
-import { runDecisionJoin, runJoinStorm, type JoinResult, type StormResult } from './join';
+import { runDecisionJoin, runJoinStorm, seededDecisions, type JoinResult, type StormResult } from './join';
 import { type ClosedMemoryResult, closeAndMeasure, type IdleMemoryResult, runIdleMemory } from './memory';
 import { runPresence, type PresenceResult } from './presence';
 import { type PageResult, runPageLoad } from './page';
@@ -50,7 +50,7 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
   const results = new Map<ServerKind, ServerResult>();
   try {
     for (const kind of SERVER_KINDS) {
-      const s = await startServer(kind, pinning);
+      const s = await startServer(kind, pinning, kind === 'mobflow' ? { seed: seededDecisions(cfg.decisions) } : {});
       servers.set(kind, s);
       await delay(BASELINE_SETTLE_MS);
       results.set(kind, {

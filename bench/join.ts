@@ -37,15 +37,16 @@ export interface StormResult {
 }
 
 export async function runDecisionJoin(server: BenchServer, cfg: BenchConfig): Promise<JoinResult> {
+  // Mobflow's session was seeded into its store before it started (StartOptions.seed).
+  if (server.seededRoom) return measureJoins(server, server.roomUrl(server.seededRoom), cfg);
   const [room = ''] = await server.createRooms(1);
   const url = server.roomUrl(room);
-  if (server.seedStore) await server.seedStore(room, seededDecisions(cfg.decisions));
-  else await seedThroughClients(url, cfg);
+  await seedThroughClients(url, cfg);
   return measureJoins(server, url, cfg);
 }
 
 /** Every seeded decision as one update (Mobflow refuses client writes to its decision log: seeded into the store). */
-function seededDecisions(count: number): Uint8Array {
+export function seededDecisions(count: number): Uint8Array {
   const doc = new Y.Doc();
   const now = Date.now();
   const items = [];

@@ -7,7 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SessionId } from '../lib/ids';
+import * as Y from 'yjs';
+import { DEFAULT_SETTINGS, initSession } from '../lib/doc/schema';
+import { newSessionId, newViewToken } from '../lib/ids';
 import { serverArgs, serverEnv } from '../scripts/server-command.mjs';
 import { openSqliteStore } from '../server/store/sqlite';
 import { type Pinning, UNPINNED } from './pinning';
@@ -42,11 +44,8 @@ export interface BenchServer {
   createRooms(n: number): Promise<string[]>;
   /** Rooms (docs) the server holds in memory right now. */
   roomsLoaded(): Promise<number>;
-  /**
-   * Mobflow only: writes a Yjs update straight into the store for an unloaded room (seeding
-   * server-owned parts of the doc, such as decisions, which clients may not write).
-   */
-  seedStore?(room: string, update: Uint8Array): Promise<void>;
+  /** A session that was in the store before the server started (StartOptions.seed), if any. */
+  readonly seededRoom?: string;
   /**
    * Waits until the server holds no room (Mobflow unloads closed rooms; the reference keeps them,
    * so it answers at once); true when none is left.
@@ -82,10 +81,18 @@ function nodeArgs(): string[] {
 }
 
 /** Starts a server; when pinned, on the CPU reserved for the server under test. */
-export async function startServer(kind: ServerKind, pinning: Pinning = UNPINNED): Promise<BenchServer> {
+export interface StartOptions {
+  /**
+   * Mobflow only: an update applied to a new session written to the store before the server starts
+   * (one process owns a data directory, and clients may not write the decision log).
+   */
+  seed?: Uint8Array;
+}
+
+export async function startServer(kind: ServerKind, pinning: Pinning = UNPINNED, options: StartOptions = {}): Promise<BenchServer> {
   switch (kind) {
     case 'mobflow':
-      return startMobflow(pinning);
+      return startMobflow(pinning, options);
     case 'reference':
       return startReference(pinning);
     default:
@@ -93,8 +100,27 @@ export async function startServer(kind: ServerKind, pinning: Pinning = UNPINNED)
   }
 }
 
-async function startMobflow(pinning: Pinning): Promise<BenchServer> {
+/** Creates a session in `dataDir`'s store as POST /api/sessions would, with `update` applied. */
+async function seedSession(dataDir: string, update: Uint8Array): Promise<string> {
+  const store = openSqliteStore(dataDir);
+  try {
+    const id = newSessionId();
+    const createdAt = Date.now();
+    await store.createSession({ id, viewToken: newViewToken(), createdAt });
+    const doc = new Y.Doc();
+    initSession(doc, { name: 'bench seeded session', createdAt, settings: DEFAULT_SETTINGS });
+    Y.applyUpdate(doc, update);
+    await store.appendUpdate(id, Y.encodeStateAsUpdate(doc));
+    doc.destroy();
+    return id;
+  } finally {
+    await store.close();
+  }
+}
+
+async function startMobflow(pinning: Pinning, options: StartOptions): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-bench-'));
+  const seededRoom = options.seed ? await seedSession(dataDir, options.seed) : undefined;
   // node with tsx's loader: one process, so the pid sampled is the server and a kill leaves no orphan.
   // Started as npm start starts it (scripts/server-command.mjs), plus any profiling flags.
   const { command, args } = pinning.wrap(process.execPath, [...nodeArgs(), ...serverArgs(ROOT, { cpus: pinning.serverCpus })]);
@@ -130,6 +156,7 @@ async function startMobflow(pinning: Pinning): Promise<BenchServer> {
     kind: 'mobflow',
     pid,
     url,
+    seededRoom,
     roomUrl: (room) => `${url.replace(/^http/, 'ws')}/yjs/${room}`,
     async createRooms(n) {
       const ids: string[] = new Array(n);
@@ -154,16 +181,6 @@ async function startMobflow(pinning: Pinning): Promise<BenchServer> {
     async settle() {
       await unloaded();
       await delay(SETTLE_AFTER_UNLOAD_MS);
-    },
-    async seedStore(room, update) {
-      if (!(await unloaded())) throw new Error('room did not unload before seeding');
-      // SQLite in WAL mode takes a second writer process; the next load of the room reads the row.
-      const store = openSqliteStore(dataDir);
-      try {
-        await store.appendUpdate(room as SessionId, update);
-      } finally {
-        await store.close();
-      }
     },
     async stop() {
       await stopChild(proc);
