@@ -1,11 +1,10 @@
 /**
- * WAL checkpoints off the event loop. Every append is its own WAL commit (no fsync with
- * synchronous=NORMAL); a checkpoint copies the WAL back into the database file and fsyncs, which
+ * WAL checkpoints off the event loop. Commits (mostly compaction snapshots) do not fsync with
+ * synchronous=NORMAL; a checkpoint copies the WAL back into the database file and fsyncs, which
  * takes milliseconds. Run on the main thread (SQLite's default, every 1000 pages) it would stall
  * every room in the process, so a worker thread with its own connection does it, asked for after
- * every CHECKPOINT_EVERY_COMMITS commits. Each checkpoint copies every page the commits touched
- * (with many active sessions, roughly one leaf page each) and fsyncs, so fewer, larger checkpoints
- * cost less; 4000 commits keep the WAL around 16 MB.
+ * about CHECKPOINT_EVERY_PAGES pages were committed. Fewer, larger checkpoints cost less; 4000
+ * pages keep the WAL around 16 MB.
  *
  * Under constant writes a checkpoint running beside the writer never quite catches up, so the WAL
  * could not restart; the main connection keeps a large auto-checkpoint as the bound, which then
@@ -15,8 +14,8 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** Commits between two checkpoint requests (each commit appends at least one 4 KiB page to the WAL). */
-export const CHECKPOINT_EVERY_COMMITS = 4000;
+/** WAL pages (4 KiB) written between two checkpoint requests, as counted by the callers of committed(). */
+export const CHECKPOINT_EVERY_PAGES = 4000;
 /** WAL size (pages) at which the main connection checkpoints itself: the upper bound on the WAL. */
 export const MAIN_AUTOCHECKPOINT_PAGES = 16_384;
 /** SQLite's own default, used again if the worker fails. */
@@ -42,8 +41,8 @@ parentPort.on('message', (msg) => {
 `;
 
 export interface Checkpointer {
-  /** Counts one commit; asks the worker for a checkpoint when enough have accumulated. */
-  committed(): void;
+  /** Counts a commit of about `pages` pages; asks the worker for a checkpoint when enough have accumulated. */
+  committed(pages?: number): void;
   /** Stops the worker and waits for it to exit. */
   close(): Promise<void>;
 }
@@ -54,7 +53,7 @@ export function startCheckpointer(file: string, onFailure: (err: unknown) => voi
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file } });
   let closing = false;
   let failed = false;
-  let commits = 0;
+  let pagesWritten = 0;
   let running = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', () => {
@@ -67,15 +66,18 @@ export function startCheckpointer(file: string, onFailure: (err: unknown) => voi
   // An idle worker does not keep the process alive.
   worker.unref();
   return {
-    committed() {
-      if (++commits < CHECKPOINT_EVERY_COMMITS || running || failed || closing) return;
-      commits = 0;
+    committed(pages = 1) {
+      pagesWritten += pages;
+      if (pagesWritten < CHECKPOINT_EVERY_PAGES || running || failed || closing) return;
+      pagesWritten = 0;
       running = true;
       worker.postMessage('checkpoint');
     },
     async close() {
       if (!closing) {
         closing = true;
+        // Keeps the process alive until the worker has closed its connection.
+        worker.ref();
         worker.postMessage('close');
       }
       await exited;

@@ -1,19 +1,31 @@
 /**
- * The default store: embedded SQLite (better-sqlite3) in WAL mode under DATA_DIR.
+ * The default store: embedded SQLite (better-sqlite3) in WAL mode under DATA_DIR, plus the update
+ * log (updateLog.ts) in DATA_DIR/log.
  *
  * synchronous=NORMAL in WAL mode: a committed transaction survives a crash of the process
  * (kill -9) because it is in the WAL file in the OS page cache; only an OS crash or power loss
- * could lose the last commits. That is the durability line Mobflow promises.
+ * could lose the last commits. That is the durability line Mobflow promises, and the log keeps it.
  *
- * Each append is one commit. Updates are keyed by (session, seq) in a WITHOUT ROWID table, so a
- * commit touches one B-tree page, and checkpoints run in a worker (checkpointer.ts).
+ * Appends go to the log only; SQLite holds sessions, timers and one snapshot per session. A
+ * compaction (the room's, every few hundred updates and on unload) writes the snapshot and lets
+ * the log drop what it covers. A session whose entries would pin an old segment (a room that stays
+ * loaded but quiet) is merged here instead: snapshot + entries, with Y.mergeUpdates. On open, the
+ * segments a crash left behind are merged the same way before anything reads the store. One
+ * process owns a data directory (dataDirLock.ts): sequence numbers live in memory.
+ *
+ * Older data directories may hold per-update rows (doc_updates, and before that `updates`); they
+ * are read and compacted like log entries, and no new rows are written there.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import * as Y from 'yjs';
 import type { SessionId } from '../../lib/ids';
 import { DEFAULT_AUTOCHECKPOINT_PAGES, MAIN_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer';
+import { lockDataDir } from './dataDirLock';
+import { decodeFrames, type LogFrame, listSegments, segmentPath } from './logFormat';
 import type { SessionLookup, SessionRecord, Store, StoredDoc } from './types';
+import { SEGMENT_BYTES, UpdateLog } from './updateLog';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -47,11 +59,32 @@ INSERT INTO doc_updates (session_id, seq, data) SELECT session_id, seq, data FRO
 DROP TABLE updates;
 `;
 
+/** Quiet sessions merged per tick when a sealed segment still holds their entries (see the log's onSealed). */
+const STRAGGLERS_PER_TICK = 8;
+
 /** Bytes the WAL file is cut back to after it restarts, so a burst does not keep its disk. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
-export function openSqliteStore(dataDir: string): Store {
+export interface SqliteStoreOptions {
+  /** Log segment size (tests use small ones). */
+  segmentBytes?: number;
+  /** A quiet session's entries could not be merged in the background (they stay in the log; retried later). */
+  onMergeError?: (id: SessionId, err: unknown) => void;
+}
+
+/** Opens the store; throws when another Mobflow server has the data directory. */
+export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
   mkdirSync(dataDir, { recursive: true });
+  const lock = lockDataDir(dataDir);
+  try {
+    return openLocked(dataDir, options, lock.release);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: () => void): Store {
   const file = join(dataDir, 'mobflow.sqlite');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -77,28 +110,105 @@ export function openSqliteStore(dataDir: string): Store {
   const updatesOf = db.prepare<[string, number], { seq: number; data: Buffer }>(
     'SELECT seq, data FROM doc_updates WHERE session_id = ? AND seq > ? ORDER BY seq',
   );
-  // The next seq follows the session's last update, or its snapshot once compaction removed them
-  // all: no counter in memory, so any process appending to this file numbers correctly (two
-  // processes racing for one session would hit the primary key and fail loudly, never overwrite).
-  // Two plain statements, not INSERT ... RETURNING: better-sqlite3 leaves a RETURNING statement
-  // open after .get(), and that open read kept every checkpoint from completing (the WAL grew
-  // without bound under steady writes).
-  const nextSeq = db
+  // Where a session's numbering stands in SQLite: its last row (older data directories) or its snapshot.
+  const storedSeq = db
     .prepare<{ id: string }, number>(`
       SELECT coalesce(
         (SELECT max(seq) FROM doc_updates WHERE session_id = :id),
         (SELECT upto_seq FROM snapshots WHERE session_id = :id),
         0
-      ) + 1`)
+      )`)
     .pluck();
-  const insertUpdate = db.prepare('INSERT INTO doc_updates (session_id, seq, data) VALUES (?, ?, ?)');
   const upsertSnapshot = db.prepare(
     'INSERT INTO snapshots (session_id, data, upto_seq) VALUES (?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET data = excluded.data, upto_seq = excluded.upto_seq',
   );
   const deleteUpTo = db.prepare('DELETE FROM doc_updates WHERE session_id = ? AND seq <= ?');
+  const snapshotSeq = db.prepare<[string], number>('SELECT upto_seq FROM snapshots WHERE session_id = ?').pluck();
+  /** Writes the snapshot unless one already covers more (a compaction never goes back). */
   const compactTx = db.transaction((id: string, snapshot: Uint8Array, uptoSeq: number) => {
+    if ((snapshotSeq.get(id) ?? -1) > uptoSeq) return;
     upsertSnapshot.run(id, Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength), uptoSeq);
     deleteUpTo.run(id, uptoSeq);
+  });
+
+  /** What SQLite holds for a session: its snapshot (if any) and the rows after it. */
+  const storedUpdates = (id: string): { updates: Uint8Array[]; lastSeq: number; rows: number } => {
+    const snap = snapshotOf.get(id);
+    const from = snap?.upto_seq ?? 0;
+    const rows = updatesOf.all(id, from);
+    return {
+      updates: [...(snap ? [new Uint8Array(snap.data)] : []), ...rows.map((r) => new Uint8Array(r.data))],
+      lastSeq: rows.at(-1)?.seq ?? from,
+      rows: rows.length,
+    };
+  };
+
+  /** The store's own compaction: what SQLite holds plus `extra`, merged into one snapshot. */
+  const mergeInto = (id: string, extra: readonly { seq: number; update: Uint8Array }[]): number => {
+    const stored = storedUpdates(id);
+    const fresh = extra.filter((e) => e.seq > stored.lastSeq);
+    const upto = fresh.at(-1)?.seq ?? stored.lastSeq;
+    if (fresh.length === 0 && stored.rows === 0) return upto;
+    compactTx(id, Y.mergeUpdates([...stored.updates, ...fresh.map((e) => e.update)]), upto);
+    return upto;
+  };
+
+  // Segments a crash left: merge each session's frames into its snapshot, then delete them.
+  const logDir = join(dataDir, 'log');
+  mkdirSync(logDir, { recursive: true });
+  const leftover = listSegments(logDir);
+  if (leftover.length > 0) {
+    const bySession = new Map<string, LogFrame[]>();
+    for (const n of leftover) {
+      for (const f of decodeFrames(readFileSync(segmentPath(logDir, n)))) {
+        const list = bySession.get(f.sessionId);
+        if (list) list.push(f);
+        else bySession.set(f.sessionId, [f]);
+      }
+    }
+    db.transaction(() => {
+      for (const [id, frames] of bySession) mergeInto(id, frames.sort((a, b) => a.seq - b.seq));
+    })();
+    // The snapshots reach the database file (and its fsync) before the frames they replace go.
+    db.pragma('wal_checkpoint(FULL)');
+    for (const n of leftover) unlinkSync(segmentPath(logDir, n));
+  }
+
+  let closed = false;
+  /** Last seq per session with log entries (SQLite knows every other session's). */
+  const seqs = new Map<SessionId, number>();
+  let log: UpdateLog;
+  /** Sessions whose entries pin a sealed segment, merged a few per tick. */
+  const stragglers: SessionId[] = [];
+  let merging = false;
+  const mergeStragglers = () => {
+    merging = false;
+    if (closed) return;
+    for (let i = 0; i < STRAGGLERS_PER_TICK && stragglers.length > 0; i++) {
+      const id = stragglers.shift() as SessionId;
+      try {
+        if (log.hasEntries(id)) covered(id, mergeInto(id, log.entries(id)));
+      } catch (err) {
+        options.onMergeError?.(id, err);
+      }
+    }
+    if (stragglers.length > 0) scheduleStragglers();
+  };
+  const scheduleStragglers = () => {
+    if (merging) return;
+    merging = true;
+    setImmediate(mergeStragglers);
+  };
+  const covered = (id: SessionId, upto: number) => {
+    log.covered(id, upto);
+    if (!log.hasEntries(id)) seqs.delete(id);
+  };
+  log = new UpdateLog(logDir, (leftover.at(-1) ?? 0) + 1, options.segmentBytes ?? SEGMENT_BYTES, (current) => {
+    // Rooms compact every few hundred updates; what is still in the segment before the one just
+    // sealed belongs to quiet sessions, merged here so the log keeps about two segments.
+    const queued = new Set(stragglers);
+    for (const id of log.sessionsOlderThan(current - 1)) if (!queued.has(id)) stragglers.push(id);
+    if (stragglers.length > 0) scheduleStragglers();
   });
 
   const upsertTimer = db.prepare(
@@ -113,7 +223,6 @@ export function openSqliteStore(dataDir: string): Store {
     createdAt: row.created_at,
   });
 
-  let closed = false;
   return {
     async createSession(r) {
       insertSession.run(r.id, r.viewToken, r.createdAt);
@@ -125,26 +234,26 @@ export function openSqliteStore(dataDir: string): Store {
       return view ? { session: toRecord(view), readOnly: true } : null;
     },
     async loadDoc(id: SessionId): Promise<StoredDoc> {
-      const snap = snapshotOf.get(id);
-      const from = snap?.upto_seq ?? 0;
-      const rows = updatesOf.all(id, from);
+      const stored = storedUpdates(id);
+      const logged = log.entries(id).filter((e) => e.seq > stored.lastSeq);
       return {
-        updates: [...(snap ? [new Uint8Array(snap.data)] : []), ...rows.map((r) => new Uint8Array(r.data))],
-        lastSeq: rows.at(-1)?.seq ?? from,
-        pending: rows.length,
+        updates: [...stored.updates, ...logged.map((e) => e.update)],
+        lastSeq: logged.at(-1)?.seq ?? stored.lastSeq,
+        pending: stored.rows + logged.length,
       };
     },
     appendUpdate(id, update) {
       if (closed) throw new Error('store is closed');
-      // One WAL commit, no fsync (synchronous=NORMAL): tens of µs, so the room can broadcast now.
-      const seq = nextSeq.get({ id });
-      if (seq === undefined) throw new Error('could not number the append');
-      insertUpdate.run(id, seq, Buffer.from(update.buffer, update.byteOffset, update.byteLength));
-      checkpointer.committed();
+      // One write() to the log: the room can broadcast in this tick.
+      const seq = (seqs.get(id) ?? storedSeq.get({ id }) ?? 0) + 1;
+      log.append(id, seq, update);
+      seqs.set(id, seq);
       return seq;
     },
     async compact(id, snapshot, uptoSeq) {
       compactTx(id, snapshot, uptoSeq);
+      covered(id, uptoSeq);
+      checkpointer.committed(1 + Math.ceil(snapshot.byteLength / 4096));
     },
     async setTimerDue(id, dueAt) {
       if (dueAt === null) deleteTimer.run(id);
@@ -164,9 +273,20 @@ export function openSqliteStore(dataDir: string): Store {
     async close() {
       if (closed) return;
       closed = true;
+      // Rooms compacted on their way out; anything else in the log goes into its snapshot now. What
+      // cannot be merged stays in the log, which the next open replays.
+      for (const id of log.sessions()) {
+        try {
+          covered(id, mergeInto(id, log.entries(id)));
+        } catch (err) {
+          options.onMergeError?.(id, err);
+        }
+      }
+      log.close();
       await checkpointer.close();
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
+      releaseLock();
     },
   };
 }

@@ -1,16 +1,17 @@
 /**
- * The SQLite store on its own: sequence numbers per session (also after compaction and across
- * connections), the migration from the old global-seq table, and checkpoints that keep the WAL
- * bounded while nothing stalls the caller.
+ * The SQLite store on its own: sequence numbers per session (also after compaction), one process
+ * per data directory, the migration from the old global-seq table, the update log (replayed after a
+ * SIGKILL even with a torn last frame, emptied on close, bounded while quiet sessions keep
+ * entries) and a WAL that stays bounded under compactions.
  */
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { SessionId, ViewToken } from '../../lib/ids';
-import { CHECKPOINT_EVERY_COMMITS } from '../../server/store/checkpointer';
 import { openSqliteStore } from '../../server/store/sqlite';
 
 const A = 'session-a' as SessionId;
@@ -34,6 +35,11 @@ function textOf(updates: Uint8Array[]): string {
   const doc = new Y.Doc();
   for (const u of updates) Y.applyUpdate(doc, u);
   return doc.getText('t').toString();
+}
+
+function runStoreChild(count: number, end: 'kill' | 'close') {
+  const script = join(import.meta.dirname, '../helpers/storeChild.ts');
+  return spawnSync(process.execPath, ['--import', 'tsx', script, dir, String(count), end], { encoding: 'utf8', timeout: 60_000 });
 }
 
 describe('sqlite store', () => {
@@ -68,18 +74,52 @@ describe('sqlite store', () => {
     }
   });
 
-  it('numbers correctly when a second connection appended to the same file', async () => {
+  it('refuses a second store on the same data directory until the first one closes', async () => {
     const first = openSqliteStore(dir);
+    expect(() => openSqliteStore(dir)).toThrow(/in use by another Mobflow server/);
+    first.appendUpdate(A, textUpdate('a'));
+    await first.close();
     const second = openSqliteStore(dir);
     try {
-      const doc = new Y.Doc();
-      expect(first.appendUpdate(A, textUpdate('a', doc))).toBe(1);
-      expect(second.appendUpdate(A, textUpdate('b', doc))).toBe(2);
-      expect(first.appendUpdate(A, textUpdate('c', doc))).toBe(3);
-      expect(textOf((await second.loadDoc(A)).updates)).toBe('abc');
+      expect(second.appendUpdate(A, textUpdate('b'))).toBe(2);
     } finally {
-      await first.close();
       await second.close();
+    }
+  });
+
+  it('replays the log after a SIGKILL, ignoring a torn last frame, and numbers on from it', async () => {
+    const count = 3000;
+    const child = runStoreChild(count, 'kill');
+    expect(child.signal).toBe('SIGKILL');
+    const logDir = join(dir, 'log');
+    const segments = readdirSync(logDir).sort();
+    expect(segments.length).toBeGreaterThan(0);
+    // Half a frame at the end: what a power cut in the middle of a write could leave.
+    appendFileSync(join(logDir, segments.at(-1) as string), Buffer.from([200, 0, 0, 0, 1, 2, 3]));
+
+    const store = openSqliteStore(dir);
+    try {
+      const loaded = await store.loadDoc('crash-session' as SessionId);
+      expect(loaded.lastSeq).toBe(count);
+      const expected = Array.from({ length: count }, (_, i) => `${i};`).join('');
+      expect(textOf(loaded.updates)).toBe(expected);
+      expect(store.appendUpdate('crash-session' as SessionId, textUpdate('z'))).toBe(count + 1);
+    } finally {
+      await store.close();
+    }
+    expect(readdirSync(logDir)).toEqual([]);
+  });
+
+  it('closes in a process that nothing else keeps alive, leaving everything in SQLite', async () => {
+    const child = runStoreChild(500, 'close');
+    expect(child.status).toBe(0);
+    expect(child.stdout.trim()).toBe('closed');
+    expect(readdirSync(join(dir, 'log'))).toEqual([]);
+    const store = openSqliteStore(dir);
+    try {
+      expect((await store.loadDoc('crash-session' as SessionId)).lastSeq).toBe(500);
+    } finally {
+      await store.close();
     }
   });
 
@@ -117,27 +157,77 @@ describe('sqlite store', () => {
     check.close();
     expect(tables).toEqual([]);
   });
+  it('never lets a compaction go back behind a snapshot that covers more', async () => {
+    const store = openSqliteStore(dir);
+    try {
+      const doc = new Y.Doc();
+      store.appendUpdate(A, textUpdate('a', doc));
+      const early = Y.encodeStateAsUpdate(doc);
+      store.appendUpdate(A, textUpdate('b', doc));
+      await store.compact(A, Y.encodeStateAsUpdate(doc), 2);
+      await store.compact(A, early, 1);
+      const loaded = await store.loadDoc(A);
+      expect(loaded).toMatchObject({ lastSeq: 2, pending: 0 });
+      expect(textOf(loaded.updates)).toBe('ab');
+    } finally {
+      await store.close();
+    }
+  });
 
-  it('checkpoints in the background: the WAL stays bounded and is emptied on close', async () => {
+  it('keeps about two log segments while a quiet session holds entries, and loses none of them', async () => {
+    const segmentBytes = 16 * 1024;
+    const store = openSqliteStore(dir, { segmentBytes });
+    const logDir = join(dir, 'log');
+    const busy = new Y.Doc();
+    const quiet = new Y.Doc();
+    let mostSegments = 0;
+    let seq = 0;
+    for (let round = 0; round < 40; round++) {
+      // The quiet session appends now and then and never compacts (a room that stays open, nearly idle).
+      store.appendUpdate(B, textUpdate('q', quiet));
+      for (let i = 0; i < 100; i++) seq = store.appendUpdate(A, textUpdate(`${round}:${i};`, busy)) as number;
+      // The busy one compacts now and then, as a room does every few hundred updates.
+      if (round % 5 === 4) await store.compact(A, Y.encodeStateAsUpdate(busy), seq);
+      await new Promise((r) => setImmediate(r));
+      mostSegments = Math.max(mostSegments, readdirSync(logDir).length);
+    }
+    // About 100 KB was logged, with the quiet session in every segment: kept whole, 7 segments or more.
+    expect(mostSegments).toBeLessThanOrEqual(4);
+    expect(textOf((await store.loadDoc(B)).updates)).toBe('q'.repeat(40));
+    expect(textOf((await store.loadDoc(A)).updates)).toBe(busy.getText('t').toString());
+    expect(store.appendUpdate(B, textUpdate('r', quiet))).toBe(41);
+    await store.close();
+    expect(readdirSync(logDir)).toEqual([]);
+    const reopened = openSqliteStore(dir);
+    try {
+      expect(textOf((await reopened.loadDoc(A)).updates)).toBe(busy.getText('t').toString());
+      expect(textOf((await reopened.loadDoc(B)).updates)).toBe(`${'q'.repeat(40)}r`);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('checkpoints compactions in the background: the WAL stays bounded and is emptied on close', async () => {
     const store = openSqliteStore(dir);
     const wal = join(dir, 'mobflow.sqlite-wal');
     const doc = new Y.Doc();
+    const line = 'x'.repeat(200);
     let largest = 0;
-    // 6 rounds of 2 × CHECKPOINT_EVERY_COMMITS appends with a pause for the worker.
-    const perRound = 2 * CHECKPOINT_EVERY_COMMITS;
-    for (let round = 0; round < 6; round++) {
-      for (let i = 0; i < perRound; i++) store.appendUpdate(A, textUpdate(`${round}:${i};`, doc));
-      await new Promise((r) => setTimeout(r, 600));
+    let committedBytes = 0;
+    let seq = 0;
+    for (let round = 0; round < 80; round++) {
+      for (let i = 0; i < 100; i++) seq = store.appendUpdate(A, textUpdate(`${line}${round}:${i};`, doc)) as number;
+      const snapshot = Y.encodeStateAsUpdate(doc);
+      committedBytes += snapshot.byteLength;
+      await store.compact(A, snapshot, seq);
+      await new Promise((r) => setTimeout(r, 20));
       largest = Math.max(largest, statSync(wal).size);
     }
-    const loaded = await store.loadDoc(A);
-    expect(loaded.lastSeq).toBe(6 * perRound);
     await store.close();
-    // Every commit writes at least one 4 KiB page: without checkpoints restarting the WAL it would
-    // hold all 6 rounds; with them, about one round.
-    const page = 4096;
-    expect(largest).toBeLessThan(3 * perRound * page);
+    // About 65 MB of snapshots were committed; checkpoints (every ~16 MB) restart the WAL long before it holds them all.
+    expect(committedBytes).toBeGreaterThan(48 * 1024 * 1024);
     expect(largest).toBeGreaterThan(0);
+    expect(largest).toBeLessThan(committedBytes / 2);
     expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
     const reopened = openSqliteStore(dir);
     try {
