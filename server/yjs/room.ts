@@ -1,8 +1,8 @@
 /**
  * One session's live document: the Y.Doc, its awareness, its connections and the persistence
  * pipeline. Every update is appended to the store before it is broadcast ("durable before
- * acknowledged"); with the embedded store that commit is synchronous, so the broadcast goes out in
- * the same tick. Broadcasts are encoded once per room, not per subscriber.
+ * acknowledged"); with the embedded store that append (one write to its log) is synchronous, so
+ * the broadcast goes out in the same tick. Broadcasts are encoded once per room, not per subscriber.
  */
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
