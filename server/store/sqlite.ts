@@ -59,8 +59,8 @@ INSERT INTO doc_updates (session_id, seq, data) SELECT session_id, seq, data FRO
 DROP TABLE updates;
 `;
 
-/** Quiet sessions merged per tick when a sealed segment still holds their entries (see the log's onSealed). */
-const STRAGGLERS_PER_TICK = 8;
+/** Time the store's own merges may take per tick before yielding to the rooms (see the log's onSealed). */
+const MERGE_SLICE_MS = 2;
 
 /** Bytes the WAL file is cut back to after it restarts, so a burst does not keep its disk. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -178,13 +178,14 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
   /** Last seq per session with log entries (SQLite knows every other session's). */
   const seqs = new Map<SessionId, number>();
   let log: UpdateLog;
-  /** Sessions whose entries pin a sealed segment, merged a few per tick. */
+  /** Sessions whose entries pin an old segment, merged in slices of MERGE_SLICE_MS per tick. */
   const stragglers: SessionId[] = [];
   let merging = false;
   const mergeStragglers = () => {
     merging = false;
     if (closed) return;
-    for (let i = 0; i < STRAGGLERS_PER_TICK && stragglers.length > 0; i++) {
+    const until = performance.now() + MERGE_SLICE_MS;
+    while (stragglers.length > 0 && performance.now() < until) {
       const id = stragglers.shift() as SessionId;
       try {
         if (log.hasEntries(id)) covered(id, mergeInto(id, log.entries(id)));
@@ -204,10 +205,10 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
     if (!log.hasEntries(id)) seqs.delete(id);
   };
   log = new UpdateLog(logDir, (leftover.at(-1) ?? 0) + 1, options.segmentBytes ?? SEGMENT_BYTES, (current) => {
-    // Rooms compact every few hundred updates; what is still in the segment before the one just
-    // sealed belongs to quiet sessions, merged here so the log keeps about two segments.
+    // Rooms compact every few hundred updates; a session still holding entries two segments back
+    // is a quiet one (a room open but nearly idle): merged here, so the log keeps about three segments.
     const queued = new Set(stragglers);
-    for (const id of log.sessionsOlderThan(current - 1)) if (!queued.has(id)) stragglers.push(id);
+    for (const id of log.sessionsOlderThan(current - 2)) if (!queued.has(id)) stragglers.push(id);
     if (stragglers.length > 0) scheduleStragglers();
   });
 

@@ -174,7 +174,7 @@ describe('sqlite store', () => {
     }
   });
 
-  it('keeps about two log segments while a quiet session holds entries, and loses none of them', async () => {
+  it('keeps about three log segments while a quiet session holds entries, and loses none of them', async () => {
     const segmentBytes = 16 * 1024;
     const store = openSqliteStore(dir, { segmentBytes });
     const logDir = join(dir, 'log');
@@ -192,7 +192,7 @@ describe('sqlite store', () => {
       mostSegments = Math.max(mostSegments, readdirSync(logDir).length);
     }
     // About 100 KB was logged, with the quiet session in every segment: kept whole, 7 segments or more.
-    expect(mostSegments).toBeLessThanOrEqual(4);
+    expect(mostSegments).toBeLessThanOrEqual(5);
     expect(textOf((await store.loadDoc(B)).updates)).toBe('q'.repeat(40));
     expect(textOf((await store.loadDoc(A)).updates)).toBe(busy.getText('t').toString());
     expect(store.appendUpdate(B, textUpdate('r', quiet))).toBe(41);
