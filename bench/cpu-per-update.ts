@@ -1,6 +1,6 @@
 /**
  * Server CPU per update, without the network: one writer's stream of marker updates goes through
- * Mobflow's room (SQLite store in a temp dir) and through the reference server's message handler,
+ * Mobflow's room (its real store in a temp dir) and through the reference server's message handler,
  * each with 7 other connections whose sockets are stand-ins that only count bytes. It also runs
  * Mobflow's room with a store that keeps nothing, and the server-owned-state guard alone, so the
  * difference splits into its parts.
@@ -147,7 +147,7 @@ ref.close();
 const dir = mkdtempSync(join(tmpdir(), 'mobflow-cpu-'));
 const store = openSqliteStore(dir);
 const mobflow = await mobflowRoom(store);
-results.push(measure('mobflow: guard + apply + SQLite append + broadcast to 7', updates, mobflow.feed));
+results.push(measure('mobflow: guard + apply + log append + broadcast to 7', updates, mobflow.feed));
 await mobflow.close();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
