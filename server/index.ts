@@ -7,7 +7,11 @@ import { createLogger } from './logger';
 
 const config = configFromEnv(process.env);
 const logger = createLogger(config.logLevel);
-const server = await createServer(config, { logger });
+const server = await createServer(config, { logger }).catch((err: unknown) => {
+  // A readable line instead of a stack trace: e.g. another server already has this DATA_DIR.
+  logger.error(`could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
 const { url } = await server.listen();
 logger.info(`Mobflow listening on ${url}`, { port: config.port, dataDir: config.dataDir, web: config.web });
 
