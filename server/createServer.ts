@@ -55,8 +55,9 @@ const IDLE_GC_ROUNDS = 2;
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<MobflowServer> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const clock = deps.clock ?? systemClock;
-  const store =
-    deps.store ?? openSqliteStore(config.dataDir, { onMergeError: (id, err) => logger.warn('could not merge a session\'s log entries; kept in the log', { session: id, err: String(err) }) });
+  const onMergeError = (id: string, err: unknown) =>
+    logger.warn("could not merge a session's log entries; they stay in the log", { session: id, err: String(err) });
+  const store = deps.store ?? openSqliteStore(config.dataDir, { onMergeError });
   const metrics = new Metrics();
   const idleMemory = idleMemoryRelease({
     gc: (globalThis as { gc?: () => void }).gc,

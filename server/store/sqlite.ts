@@ -130,6 +130,11 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
     upsertSnapshot.run(id, Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength), uptoSeq);
     deleteUpTo.run(id, uptoSeq);
   });
+  /** Every snapshot write (the room's compaction and the store's own merges) counts toward the next checkpoint. */
+  const writeSnapshot = (id: string, snapshot: Uint8Array, uptoSeq: number) => {
+    compactTx(id, snapshot, uptoSeq);
+    checkpointer.committed(1 + Math.ceil(snapshot.byteLength / 4096));
+  };
 
   /** What SQLite holds for a session: its snapshot (if any) and the rows after it. */
   const storedUpdates = (id: string): { updates: Uint8Array[]; lastSeq: number; rows: number } => {
@@ -149,7 +154,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
     const fresh = extra.filter((e) => e.seq > stored.lastSeq);
     const upto = fresh.at(-1)?.seq ?? stored.lastSeq;
     if (fresh.length === 0 && stored.rows === 0) return upto;
-    compactTx(id, Y.mergeUpdates([...stored.updates, ...fresh.map((e) => e.update)]), upto);
+    writeSnapshot(id, Y.mergeUpdates([...stored.updates, ...fresh.map((e) => e.update)]), upto);
     return upto;
   };
 
@@ -175,8 +180,6 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
   }
 
   let closed = false;
-  /** Last seq per session with log entries (SQLite knows every other session's). */
-  const seqs = new Map<SessionId, number>();
   let log: UpdateLog;
   /** Sessions whose entries pin an old segment, merged in slices of MERGE_SLICE_MS per tick. */
   const stragglers: SessionId[] = [];
@@ -188,7 +191,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
     while (stragglers.length > 0 && performance.now() < until) {
       const id = stragglers.shift() as SessionId;
       try {
-        if (log.hasEntries(id)) covered(id, mergeInto(id, log.entries(id)));
+        if (log.hasEntries(id)) log.covered(id, mergeInto(id, log.entries(id)));
       } catch (err) {
         options.onMergeError?.(id, err);
       }
@@ -199,10 +202,6 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
     if (merging) return;
     merging = true;
     setImmediate(mergeStragglers);
-  };
-  const covered = (id: SessionId, upto: number) => {
-    log.covered(id, upto);
-    if (!log.hasEntries(id)) seqs.delete(id);
   };
   log = new UpdateLog(logDir, (leftover.at(-1) ?? 0) + 1, options.segmentBytes ?? SEGMENT_BYTES, (current) => {
     // Rooms compact every few hundred updates; a session still holding entries two segments back
@@ -245,16 +244,15 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
     },
     appendUpdate(id, update) {
       if (closed) throw new Error('store is closed');
-      // One write() to the log: the room can broadcast in this tick.
-      const seq = (seqs.get(id) ?? storedSeq.get({ id }) ?? 0) + 1;
+      // One write() to the log: the room can broadcast in this tick. A session's newest entry is its
+      // last seq; one with no entries left has its numbering in SQLite (its snapshot covers the rest).
+      const seq = (log.entries(id).at(-1)?.seq ?? storedSeq.get({ id }) ?? 0) + 1;
       log.append(id, seq, update);
-      seqs.set(id, seq);
       return seq;
     },
     async compact(id, snapshot, uptoSeq) {
-      compactTx(id, snapshot, uptoSeq);
-      covered(id, uptoSeq);
-      checkpointer.committed(1 + Math.ceil(snapshot.byteLength / 4096));
+      writeSnapshot(id, snapshot, uptoSeq);
+      log.covered(id, uptoSeq);
     },
     async setTimerDue(id, dueAt) {
       if (dueAt === null) deleteTimer.run(id);
@@ -278,7 +276,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
       // cannot be merged stays in the log, which the next open replays.
       for (const id of log.sessions()) {
         try {
-          covered(id, mergeInto(id, log.entries(id)));
+          log.covered(id, mergeInto(id, log.entries(id)));
         } catch (err) {
           options.onMergeError?.(id, err);
         }
