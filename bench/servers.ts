@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { DEFAULT_SETTINGS, initSession } from '../lib/doc/schema';
-import { newSessionId, newViewToken } from '../lib/ids';
 import { serverArgs, serverEnv } from '../scripts/server-command.mjs';
-import { openSqliteStore } from '../server/store/sqlite';
+import { defaultConfig } from '../server/config';
+import { createServer } from '../server/createServer';
+import { systemClock } from '../server/logger';
+import { Sessions } from '../server/sessions';
 import { type Pinning, UNPINNED } from './pinning';
 import { delay, until } from './stats';
 
@@ -100,21 +101,18 @@ export async function startServer(kind: ServerKind, pinning: Pinning = UNPINNED,
   }
 }
 
-/** Creates a session in `dataDir`'s store as POST /api/sessions would, with `update` applied. */
+/**
+ * Creates a session in `dataDir` the way POST /api/sessions does (Sessions.create on an in-process
+ * server that never listens), applies `update` as a server write, and closes, leaving it stored.
+ */
 async function seedSession(dataDir: string, update: Uint8Array): Promise<string> {
-  const store = openSqliteStore(dataDir);
+  const server = await createServer(defaultConfig({ dataDir, web: 'none', logLevel: 'silent' }));
   try {
-    const id = newSessionId();
-    const createdAt = Date.now();
-    await store.createSession({ id, viewToken: newViewToken(), createdAt });
-    const doc = new Y.Doc();
-    initSession(doc, { name: 'bench seeded session', createdAt, settings: DEFAULT_SETTINGS });
-    Y.applyUpdate(doc, update);
-    await store.appendUpdate(id, Y.encodeStateAsUpdate(doc));
-    doc.destroy();
+    const { id } = await new Sessions(server.store, server.rooms, systemClock).create({ name: 'bench seeded session' });
+    await server.rooms.with(id, (room) => room.transact('decision', (doc) => Y.applyUpdate(doc, update)));
     return id;
   } finally {
-    await store.close();
+    await server.close();
   }
 }
 
