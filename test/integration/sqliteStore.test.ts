@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { SessionId, ViewToken } from '../../lib/ids';
 import { openSqliteStore } from '../../server/store/sqlite';
+import type { Store } from '../../server/store/types';
 
 const A = 'session-a' as SessionId;
 const B = 'session-b' as SessionId;
@@ -24,6 +25,16 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** Opens the store on `dir`, runs `fn` with it and closes it, also when `fn` throws. */
+async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
+  const store = openSqliteStore(dir);
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
 
 function textUpdate(text: string, doc = new Y.Doc()): Uint8Array {
   const before = Y.encodeStateVector(doc);
@@ -44,8 +55,7 @@ function runStoreChild(count: number, end: 'kill' | 'close') {
 
 describe('sqlite store', () => {
   it('numbers appends per session, returning the number synchronously', async () => {
-    const store = openSqliteStore(dir);
-    try {
+    await withStore(async (store) => {
       const doc = new Y.Doc();
       expect(store.appendUpdate(A, textUpdate('a', doc))).toBe(1);
       expect(store.appendUpdate(A, textUpdate('b', doc))).toBe(2);
@@ -53,14 +63,11 @@ describe('sqlite store', () => {
       const loaded = await store.loadDoc(A);
       expect(loaded).toMatchObject({ lastSeq: 2, pending: 2 });
       expect(textOf(loaded.updates)).toBe('ab');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('continues after the snapshot once compaction removed every update', async () => {
-    const store = openSqliteStore(dir);
-    try {
+    await withStore(async (store) => {
       const doc = new Y.Doc();
       store.appendUpdate(A, textUpdate('a', doc));
       store.appendUpdate(A, textUpdate('b', doc));
@@ -69,9 +76,7 @@ describe('sqlite store', () => {
       const loaded = await store.loadDoc(A);
       expect(loaded).toMatchObject({ lastSeq: 3, pending: 1 });
       expect(textOf(loaded.updates)).toBe('abc');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('refuses a second store on the same data directory until the first one closes', async () => {
@@ -79,12 +84,9 @@ describe('sqlite store', () => {
     expect(() => openSqliteStore(dir)).toThrow(/in use by another Mobflow server/);
     first.appendUpdate(A, textUpdate('a'));
     await first.close();
-    const second = openSqliteStore(dir);
-    try {
+    await withStore(async (second) => {
       expect(second.appendUpdate(A, textUpdate('b'))).toBe(2);
-    } finally {
-      await second.close();
-    }
+    });
   });
 
   it('replays the log after a SIGKILL, ignoring a torn last frame, and numbers on from it', async () => {
@@ -97,16 +99,13 @@ describe('sqlite store', () => {
     // Half a frame at the end: what a power cut in the middle of a write could leave.
     appendFileSync(join(logDir, segments.at(-1) as string), Buffer.from([200, 0, 0, 0, 1, 2, 3]));
 
-    const store = openSqliteStore(dir);
-    try {
+    await withStore(async (store) => {
       const loaded = await store.loadDoc('crash-session' as SessionId);
       expect(loaded.lastSeq).toBe(count);
       const expected = Array.from({ length: count }, (_, i) => `${i};`).join('');
       expect(textOf(loaded.updates)).toBe(expected);
       expect(store.appendUpdate('crash-session' as SessionId, textUpdate('z'))).toBe(count + 1);
-    } finally {
-      await store.close();
-    }
+    });
     expect(readdirSync(logDir)).toEqual([]);
   });
 
@@ -115,12 +114,9 @@ describe('sqlite store', () => {
     expect(child.status).toBe(0);
     expect(child.stdout.trim()).toBe('closed');
     expect(readdirSync(join(dir, 'log'))).toEqual([]);
-    const store = openSqliteStore(dir);
-    try {
+    await withStore(async (store) => {
       expect((await store.loadDoc('crash-session' as SessionId)).lastSeq).toBe(500);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('moves updates from the old global-seq table without losing any', async () => {
@@ -141,25 +137,21 @@ describe('sqlite store', () => {
     old.prepare('INSERT INTO sessions VALUES (?, ?, ?)').run(A, 'view-a', 1);
     old.close();
 
-    const store = openSqliteStore(dir);
-    try {
+    await withStore(async (store) => {
       expect(await store.findSession(A)).toMatchObject({ session: { id: A, viewToken: 'view-a' as ViewToken } });
       const loaded = await store.loadDoc(A);
       expect(textOf(loaded.updates)).toBe('ab');
       expect(loaded.lastSeq).toBe(3);
       expect(textOf((await store.loadDoc(B)).updates)).toBe('x');
       expect(store.appendUpdate(A, textUpdate('c', docA))).toBe(4);
-    } finally {
-      await store.close();
-    }
+    });
     const check = new Database(join(dir, 'mobflow.sqlite'), { readonly: true });
     const tables = check.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'updates'").all();
     check.close();
     expect(tables).toEqual([]);
   });
   it('never lets a compaction go back behind a snapshot that covers more', async () => {
-    const store = openSqliteStore(dir);
-    try {
+    await withStore(async (store) => {
       const doc = new Y.Doc();
       store.appendUpdate(A, textUpdate('a', doc));
       const early = Y.encodeStateAsUpdate(doc);
@@ -169,9 +161,7 @@ describe('sqlite store', () => {
       const loaded = await store.loadDoc(A);
       expect(loaded).toMatchObject({ lastSeq: 2, pending: 0 });
       expect(textOf(loaded.updates)).toBe('ab');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('keeps about three log segments while a quiet session holds entries, and loses none of them', async () => {
@@ -198,13 +188,10 @@ describe('sqlite store', () => {
     expect(store.appendUpdate(B, textUpdate('r', quiet))).toBe(41);
     await store.close();
     expect(readdirSync(logDir)).toEqual([]);
-    const reopened = openSqliteStore(dir);
-    try {
+    await withStore(async (reopened) => {
       expect(textOf((await reopened.loadDoc(A)).updates)).toBe(busy.getText('t').toString());
       expect(textOf((await reopened.loadDoc(B)).updates)).toBe(`${'q'.repeat(40)}r`);
-    } finally {
-      await reopened.close();
-    }
+    });
   });
 
   it('checkpoints compactions in the background: the WAL stays bounded and is emptied on close', async () => {
@@ -229,11 +216,8 @@ describe('sqlite store', () => {
     expect(largest).toBeGreaterThan(0);
     expect(largest).toBeLessThan(committedBytes / 2);
     expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
-    const reopened = openSqliteStore(dir);
-    try {
+    await withStore(async (reopened) => {
       expect(textOf((await reopened.loadDoc(A)).updates)).toBe(doc.getText('t').toString());
-    } finally {
-      await reopened.close();
-    }
+    });
   });
 });
