@@ -1,10 +1,12 @@
 /**
  * Graceful shutdown: everything is flushed, clients are told to reconnect (1001), and close() does
- * not hang on open sockets (it once waited for the clients' 30 s watchdog).
+ * not hang on open sockets (it once waited for the clients' 30 s watchdog). And start-up: a second
+ * server on a data directory that is in use says so in one line and exits 1.
  */
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../lib/protocol/closeCodes';
+import { startChild } from '../helpers/child';
 import { createSession, startServer, tempDir } from '../helpers/server';
 import { connect, synced, waitFor } from '../helpers/yclient';
 
@@ -35,5 +37,19 @@ describe('shutdown', () => {
     expect(d.doc.getMap('m').get('last')).toBe('write');
     d.destroy();
     await again.server.close();
+  });
+
+  it('refuses to start a second server on a data directory in use, with one readable line and exit code 1', { timeout: 60_000 }, async () => {
+    const dataDir = tempDir();
+    const first = await startChild(dataDir);
+    try {
+      const second = startChild(dataDir);
+      await expect(second).rejects.toThrow(/exited with 1: .*could not start: data directory .* is in use by another Mobflow server/s);
+      await expect(second).rejects.not.toThrow(/\n\s+at /); // no stack trace
+      // The first one is unaffected.
+      expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+    } finally {
+      await first.kill('SIGTERM');
+    }
   });
 });
