@@ -12,6 +12,7 @@
  * reconnecting client's legitimate changes.
  */
 import * as Y from 'yjs';
+import { NONE, type ScannedItem, scanUpdate } from './updateScan';
 
 type Root = string | null; // root name; null = unknown
 
@@ -29,55 +30,53 @@ function rootOfType(type: Y.AbstractType<unknown>): Root {
   }
 }
 
-function rootOfDocItem(doc: Y.Doc, id: Y.ID): Root {
-  const structs = doc.store.clients.get(id.client);
+function rootOfDocItem(doc: Y.Doc, client: number, clock: number): Root {
+  const structs = doc.store.clients.get(client);
   if (!structs || structs.length === 0) return null;
   const last = structs[structs.length - 1];
-  if (!last || id.clock >= last.id.clock + last.length) return null;
-  const struct = structs[Y.findIndexSS(structs, id.clock)];
+  if (!last || clock >= last.id.clock + last.length) return null;
+  const struct = structs[Y.findIndexSS(structs, clock)];
   if (!(struct instanceof Y.Item)) return null; // GC'd: its parent is gone
   return struct.parent instanceof Y.AbstractType ? rootOfType(struct.parent) : null;
 }
 
 /** True when `update` adds to or deletes from any root in `protectedRoots`. Throws on malformed updates. */
 export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedRoots: ReadonlySet<string>): boolean {
-  const { structs, ds } = Y.decodeUpdate(update);
-  const items = structs.filter((s): s is Y.Item => s instanceof Y.Item);
+  const { items, deletes } = scanUpdate(update);
   // Roots resolved so far, by item (identity: no key strings on this per-update path).
-  const local = new Map<Y.Item, string>();
+  const local = new Map<ScannedItem, string>();
   // The update's items per client, in clock order (as encoded), for binary search by clock.
-  const byClient = new Map<number, Y.Item[]>();
+  const byClient = new Map<number, ScannedItem[]>();
   for (const it of items) {
-    const list = byClient.get(it.id.client);
+    const list = byClient.get(it.client);
     if (list) list.push(it);
-    else byClient.set(it.id.client, [it]);
+    else byClient.set(it.client, [it]);
   }
-  const lookup = (id: Y.ID): Root | undefined => {
-    const list = byClient.get(id.client);
+  const lookup = (client: number, clock: number): Root | undefined => {
+    const list = byClient.get(client);
     if (list) {
       let lo = 0;
       let hi = list.length - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >> 1;
-        const it = list[mid] as Y.Item;
-        if (id.clock < it.id.clock) hi = mid - 1;
-        else if (id.clock >= it.id.clock + it.length) lo = mid + 1;
+        const it = list[mid] as ScannedItem;
+        if (clock < it.clock) hi = mid - 1;
+        else if (clock >= it.clock + it.length) lo = mid + 1;
         else return local.get(it);
       }
     }
-    return rootOfDocItem(doc, id);
+    return rootOfDocItem(doc, client, clock);
   };
   // Items may point at items later in the same update: resolve again while a pass makes progress.
   let unresolved = items;
   while (unresolved.length > 0) {
-    const next: Y.Item[] = [];
+    const next: ScannedItem[] = [];
     for (const it of unresolved) {
-      const parent: unknown = it.parent;
       let root: Root | undefined;
-      if (typeof parent === 'string') root = parent;
-      else if (parent instanceof Y.ID) root = lookup(parent);
-      else if (it.origin) root = lookup(it.origin);
-      else if (it.rightOrigin) root = lookup(it.rightOrigin);
+      if (it.parentKey !== null) root = it.parentKey;
+      else if (it.parentClient !== NONE) root = lookup(it.parentClient, it.parentClock);
+      else if (it.originClient !== NONE) root = lookup(it.originClient, it.originClock);
+      else if (it.rightClient !== NONE) root = lookup(it.rightClient, it.rightClock);
       if (root === undefined || root === null) {
         next.push(it);
         continue;
@@ -90,20 +89,20 @@ export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedR
   }
 
   // Deletions: every existing item in a deleted range must be outside the protected roots.
-  for (const [client, ranges] of ds.clients) {
+  for (let i = 0; i < deletes.length; i += 3) {
+    const client = deletes[i] as number;
+    const clock = deletes[i + 1] as number;
+    const end = clock + (deletes[i + 2] as number);
     const structsOfClient = doc.store.clients.get(client);
     if (!structsOfClient) continue;
-    for (const { clock, len } of ranges) {
-      const end = clock + len;
-      const last = structsOfClient[structsOfClient.length - 1];
-      if (!last || clock >= last.id.clock + last.length) continue;
-      for (let i = Y.findIndexSS(structsOfClient, Math.max(clock, structsOfClient[0]?.id.clock ?? 0)); i < structsOfClient.length; i++) {
-        const s = structsOfClient[i];
-        if (!s || s.id.clock >= end) break;
-        if (s instanceof Y.Item && !s.deleted && s.parent instanceof Y.AbstractType) {
-          const root = rootOfType(s.parent);
-          if (root !== null && protectedRoots.has(root)) return true;
-        }
+    const last = structsOfClient[structsOfClient.length - 1];
+    if (!last || clock >= last.id.clock + last.length) continue;
+    for (let k = Y.findIndexSS(structsOfClient, Math.max(clock, structsOfClient[0]?.id.clock ?? 0)); k < structsOfClient.length; k++) {
+      const s = structsOfClient[k];
+      if (!s || s.id.clock >= end) break;
+      if (s instanceof Y.Item && !s.deleted && s.parent instanceof Y.AbstractType) {
+        const root = rootOfType(s.parent);
+        if (root !== null && protectedRoots.has(root)) return true;
       }
     }
   }
