@@ -7,18 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { NONE, scanUpdate } from '../../server/yjs/updateScan';
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failure names its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng as random } from '../helpers/fuzz';
 
 /** One random edit touching every kind of content Yjs encodes. */
 function edit(doc: Y.Doc, rnd: () => number): void {
