@@ -73,7 +73,7 @@ async function mobflowRoom(store: Store): Promise<{ feed(u: Uint8Array): void; c
     const id = `c${i}`;
     return {
       id,
-      socket: { send: () => undefined, close: () => undefined, bufferedAmount: 0, isOpen: true },
+      socket: { send: () => undefined, offer: () => 'sent', close: () => undefined, isOpen: true },
       readOnly: false,
       origin: { source: 'client', connectionId: id },
       awarenessIds: new Set(),

@@ -31,8 +31,9 @@ export interface EndpointDeps {
 
 export function createYjsEndpoint(deps: EndpointDeps) {
   // ws enforces a hard ceiling well above the limit, so frames just past the limit reach the room
-  // and get our named close code instead of ws's generic 1009.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxFrameBytes * 2 });
+  // and get our named close code instead of ws's generic 1009. No permessage-deflate: broadcasts
+  // are written as ready-made frames beside ws's own sends (socket.ts), which needs ws never to queue.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxFrameBytes * 2, perMessageDeflate: false });
   let nextId = 0;
   let open = 0;
   const perIp = new Map<string, number>();
@@ -97,7 +98,7 @@ export function createYjsEndpoint(deps: EndpointDeps) {
         }
         const conn: Connection = {
           id,
-          socket: wsSocket(ws),
+          socket: wsSocket(ws, socket),
           readOnly: found.readOnly,
           origin: { source: 'client', connectionId: id },
           awarenessIds: new Set(),

@@ -28,7 +28,7 @@ import {
 } from './messages';
 import { AwarenessBatch } from './awarenessBatch';
 import { touchesProtectedRoots } from './guard';
-import type { SocketLike } from './socket';
+import type { Shared, SocketLike } from './socket';
 import type { TokenBucket } from '../tokenBucket';
 
 export interface Connection {
@@ -297,14 +297,13 @@ export class Room {
     else this.chain = this.chain.then(fn);
   }
 
+  /** Sends `msg` to every connection but its origin; the wire frame is made once for all of them. */
   private broadcast(msg: Uint8Array, origin: unknown): void {
+    const shared: Shared = { data: msg };
+    const max = this.deps.limits.maxBufferedBytes;
     for (const c of this.conns) {
-      if (c.origin === origin || c === origin || !c.socket.isOpen) continue;
-      if (c.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
-        this.refuseAndClose(c, CloseCode.SlowConsumer, 'too far behind: reconnect to resync');
-        continue;
-      }
-      c.socket.send(msg);
+      if (c.origin === origin || c === origin) continue;
+      if (c.socket.offer(shared, max) === 'behind') this.refuseAndClose(c, CloseCode.SlowConsumer, 'too far behind: reconnect to resync');
     }
   }
 

@@ -1,23 +1,46 @@
 /**
- * The transport adapter: room logic sees a socket of three members. Only wsSocket() knows `ws`.
+ * The transport adapter: room logic sees a socket of a few members. Only wsSocket() knows `ws`.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { binaryFrame } from './wsFrame';
+
+/** A message sent to many sockets: each transport encodes it for the wire once, not per socket. */
+export interface Shared {
+  readonly data: Uint8Array;
+  /** The WebSocket frame, made by the first socket that sends it. */
+  frame?: Buffer;
+}
+
+export type Offered = 'sent' | 'closed' | 'behind';
 
 export interface SocketLike {
   send(data: Uint8Array): void;
+  /**
+   * Sends a shared message unless the socket is no longer open ('closed') or already has more than
+   * `maxBuffered` bytes queued for the network ('behind').
+   */
+  offer(msg: Shared, maxBuffered: number): Offered;
   close(code: number, reason: string): void;
-  /** Bytes queued but not yet written to the network. */
-  readonly bufferedAmount: number;
   readonly isOpen: boolean;
 }
 
-export function wsSocket(ws: WebSocket): SocketLike {
+/**
+ * `raw` is the stream `ws` was upgraded on. Shared messages go to it as one ready-made frame, which
+ * keeps their order with ws's own sends only because nothing makes ws queue a send: the server
+ * never enables permessage-deflate and never sends Blobs (endpoint.ts).
+ */
+export function wsSocket(ws: WebSocket, raw: Duplex): SocketLike {
   return {
     send: (data) => ws.send(data, { binary: true }),
-    close: (code, reason) => ws.close(code, reason.slice(0, 120)),
-    get bufferedAmount() {
-      return ws.bufferedAmount;
+    offer(msg, maxBuffered) {
+      if (ws.readyState !== ws.OPEN) return 'closed';
+      if (ws.bufferedAmount > maxBuffered) return 'behind';
+      msg.frame ??= binaryFrame(msg.data);
+      raw.write(msg.frame);
+      return 'sent';
     },
+    close: (code, reason) => ws.close(code, reason.slice(0, 120)),
     get isOpen() {
       return ws.readyState === ws.OPEN;
     },
