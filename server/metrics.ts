@@ -22,18 +22,18 @@ export class Metrics {
     return s;
   }
 
-  inc(name: string, help: string, labels: Labels = {}, by = 1): void {
+  inc(name: string, help: string, labels?: Labels, by = 1): void {
     const s = this.get(name, help, 'counter');
     const key = labelKey(labels);
     s.values.set(key, (s.values.get(key) ?? 0) + by);
   }
 
-  set(name: string, help: string, value: number, labels: Labels = {}): void {
+  set(name: string, help: string, value: number, labels?: Labels): void {
     this.get(name, help, 'gauge').values.set(labelKey(labels), value);
   }
 
   /** Current value of a series (tests and the benchmark read it). */
-  value(name: string, labels: Labels = {}): number {
+  value(name: string, labels?: Labels): number {
     return this.series.get(name)?.values.get(labelKey(labels)) ?? 0;
   }
 
@@ -47,7 +47,9 @@ export class Metrics {
   }
 }
 
-function labelKey(labels: Labels): string {
+/** Series without labels (most calls, some once per message) take no allocation. */
+function labelKey(labels: Labels | undefined): string {
+  if (labels === undefined) return '';
   const entries = Object.entries(labels);
   if (entries.length === 0) return '';
   return `{${entries.map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, '_')}"`).join(',')}}`;
