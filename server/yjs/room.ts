@@ -23,6 +23,7 @@ import {
   encodePermissionDenied,
   encodeSyncStep1,
   encodeSyncStep2,
+  encodeSyncStep2Of,
   encodeUpdate,
   updateAddsTo,
 } from './messages';
@@ -79,6 +80,12 @@ export class Room {
    * whole room at once after a deploy): encoded once per doc version instead of once per join.
    */
   private fullStateStep2: Uint8Array | null = null;
+  /**
+   * The one stored update the room loaded from, until the doc first changes: it already is the
+   * full state, so the first fresh join after a load sends it as is instead of encoding the doc
+   * (about 100 ms for a session with 10,000 decisions).
+   */
+  private loadedState: Uint8Array | null;
 
   private constructor(
     readonly id: SessionId,
@@ -92,8 +99,10 @@ export class Room {
     this.lastSeq = stored.lastSeq;
     this.docBytes = stored.updates.reduce((n, u) => n + u.byteLength, 0);
     this.pending = stored.pending;
+    this.loadedState = stored.updates.length === 1 ? (stored.updates[0] ?? null) : null;
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       this.fullStateStep2 = null;
+      this.loadedState = null;
       this.persist(update, origin);
     });
     this.awareness.on('update', this.onAwareness);
@@ -164,7 +173,8 @@ export class Room {
   private syncStep2For(stateVector: Uint8Array): Uint8Array {
     // An empty state vector is a single 0 (no clients): the answer is the whole doc.
     if (stateVector.length === 1 && stateVector[0] === 0) {
-      this.fullStateStep2 ??= encodeSyncStep2(this.doc, stateVector);
+      this.fullStateStep2 ??= this.loadedState ? encodeSyncStep2Of(this.loadedState) : encodeSyncStep2(this.doc, stateVector);
+      this.loadedState = null;
       return this.fullStateStep2;
     }
     return encodeSyncStep2(this.doc, stateVector);
