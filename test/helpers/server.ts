@@ -15,8 +15,18 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+const made: string[] = [];
+
+/** A fresh directory under the OS temp dir; removed after the test file (test/helpers/setup.ts). */
 export function tempDir(prefix = 'mobflow-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every directory tempDir() made in this test file. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
@@ -30,7 +40,6 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     dataDir,
     async stop() {
       await server.close();
-      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
