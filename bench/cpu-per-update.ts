@@ -24,7 +24,8 @@ import type { Store } from '../server/store/types';
 import { TokenBucket } from '../server/tokenBucket';
 import { touchesProtectedRoots } from '../server/yjs/guard';
 import { encodeUpdate } from '../server/yjs/messages';
-import { type Connection, Room } from '../server/yjs/room';
+import { type Connection, newConnection, Room } from '../server/yjs/room';
+import type { SocketLike } from '../server/yjs/socket';
 
 const UPDATES = Number(process.env.BENCH_UPDATES ?? 20_000);
 const WARMUP = 2_000;
@@ -69,19 +70,10 @@ async function mobflowRoom(store: Store): Promise<{ feed(u: Uint8Array): void; c
     compactAfterUpdates: config.compactAfterUpdates,
     onEmpty: () => undefined,
   });
-  const conns = Array.from({ length: READERS + 1 }, (_, i): Connection => {
-    const id = `c${i}`;
-    return {
-      id,
-      socket: { send: () => undefined, offer: () => 'sent', close: () => undefined, isOpen: true },
-      readOnly: false,
-      origin: { source: 'client', connectionId: id },
-      awarenessIds: new Set(),
-      acks: false,
-      received: 0,
-      awarenessBudget: new TokenBucket(10, 10, Date.now),
-    };
-  });
+  const socket: SocketLike = { send: () => undefined, offer: () => 'sent', close: () => undefined, isOpen: true };
+  const conns = Array.from({ length: READERS + 1 }, (_, i) =>
+    newConnection(`c${i}`, socket, { readOnly: false, acks: false, awarenessBudget: new TokenBucket(10, 10, Date.now) }),
+  );
   for (const c of conns) room.join(c);
   const writer = conns[0] as Connection;
   return {

@@ -13,7 +13,7 @@ import type { Clock, Logger } from '../logger';
 import { METRIC, type Metrics } from '../metrics';
 import type { Rooms } from '../rooms';
 import type { Sessions } from '../sessions';
-import type { Connection } from './room';
+import { newConnection } from './room';
 import { wsSocket } from './socket';
 import { TokenBucket } from '../tokenBucket';
 
@@ -96,16 +96,11 @@ export function createYjsEndpoint(deps: EndpointDeps) {
           deps.rooms.releaseIfUnused(found.session.id);
           return;
         }
-        const conn: Connection = {
-          id,
-          socket: wsSocket(ws, socket),
+        const conn = newConnection(id, wsSocket(ws, socket), {
           readOnly: found.readOnly,
-          origin: { source: 'client', connectionId: id },
-          awarenessIds: new Set(),
           acks: wantsAcks && !found.readOnly,
-          received: 0,
           awarenessBudget: new TokenBucket(limits.awarenessBurst, limits.awarenessPerSecond, now),
-        };
+        });
         room.join(conn);
         leave = () => room.leave(conn);
         deliver = (frame) => room.receive(conn, frame);

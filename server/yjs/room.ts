@@ -48,6 +48,24 @@ export interface Connection {
   readonly awarenessBudget: TokenBucket;
 }
 
+/** A connection as it starts: nothing received yet, no awareness client id claimed. */
+export function newConnection(
+  id: string,
+  socket: SocketLike,
+  opts: { readOnly: boolean; acks: boolean; awarenessBudget: TokenBucket },
+): Connection {
+  return {
+    id,
+    socket,
+    readOnly: opts.readOnly,
+    origin: { source: 'client', connectionId: id },
+    awarenessIds: new Set(),
+    acks: opts.acks,
+    received: 0,
+    awarenessBudget: opts.awarenessBudget,
+  };
+}
+
 export interface RoomDeps {
   store: Store;
   logger: Logger;

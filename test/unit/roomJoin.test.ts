@@ -12,7 +12,7 @@ import { createLogger } from '../../server/logger';
 import { Metrics } from '../../server/metrics';
 import type { StoredDoc, Store } from '../../server/store/types';
 import { encodeUpdate } from '../../server/yjs/messages';
-import { type Connection, Room } from '../../server/yjs/room';
+import { type Connection, newConnection, Room } from '../../server/yjs/room';
 import type { Shared, SocketLike } from '../../server/yjs/socket';
 import { TokenBucket } from '../../server/tokenBucket';
 import { syncFrame } from '../helpers/raw';
@@ -56,16 +56,7 @@ function peer(id: string): { conn: Connection; sent: Uint8Array[] } {
     close: () => undefined,
     isOpen: true,
   };
-  const conn: Connection = {
-    id,
-    socket,
-    readOnly: false,
-    origin: { source: 'client', connectionId: id },
-    awarenessIds: new Set(),
-    acks: false,
-    received: 0,
-    awarenessBudget: new TokenBucket(10, 10, Date.now),
-  };
+  const conn = newConnection(id, socket, { readOnly: false, acks: false, awarenessBudget: new TokenBucket(10, 10, Date.now) });
   return { conn, sent };
 }
 
