@@ -162,6 +162,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
   const logDir = join(dataDir, 'log');
   mkdirSync(logDir, { recursive: true });
   const leftover = listSegments(logDir);
+  const replayed: SessionId[] = [];
   if (leftover.length > 0) {
     const bySession = new Map<string, LogFrame[]>();
     for (const n of leftover) {
@@ -174,6 +175,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
     db.transaction(() => {
       for (const [id, frames] of bySession) mergeInto(id, frames.sort((a, b) => a.seq - b.seq));
     })();
+    replayed.push(...(bySession.keys() as Iterable<SessionId>));
     // The snapshots reach the database file (and its fsync) before the frames they replace go.
     db.pragma('wal_checkpoint(FULL)');
     for (const n of leftover) unlinkSync(segmentPath(logDir, n));
@@ -258,6 +260,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
       if (dueAt === null) deleteTimer.run(id);
       else upsertTimer.run(id, Math.round(dueAt));
     },
+    replayedSessions: () => [...replayed],
     async listTimersDue() {
       return allTimers.all().map((r) => ({ sessionId: r.session_id as SessionId, dueAt: r.due_at }));
     },

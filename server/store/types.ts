@@ -39,6 +39,11 @@ export interface Store {
   setTimerDue(id: SessionId, dueAt: number | null): Promise<void>;
   /** Every session with a due timer, so a restarted server resolves turns that ended meanwhile. */
   listTimersDue(): Promise<{ sessionId: SessionId; dueAt: number }[]>;
+  /**
+   * Sessions whose newest updates the store replayed on open (a crash left them in its log): what
+   * was recorded from their docs after those updates, such as a timer's due time, may be missing.
+   */
+  replayedSessions(): SessionId[];
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -34,11 +34,22 @@ export class TimerService {
 
   constructor(private readonly deps: TimerDeps) {}
 
-  /** Arms a wake-up for every stored due time; past ones are resolved right away (once). */
+  /**
+   * Arms a wake-up for every stored due time; past ones are resolved right away (once). Sessions
+   * the store replayed after a crash are read again: the process may have died between a timer
+   * write reaching the doc and its due time reaching the store, and the doc is the truth.
+   */
   async start(): Promise<void> {
     const due = await this.deps.store.listTimersDue();
     for (const { sessionId, dueAt } of due) this.arm(sessionId, dueAt);
     if (due.length > 0) this.deps.logger.info('timers restored', { count: due.length });
+    for (const id of this.deps.store.replayedSessions()) {
+      try {
+        await this.deps.rooms.with(id, (room) => this.track(id, readRotation(room.doc)));
+      } catch (err) {
+        this.deps.logger.error('could not check the timer of a replayed session', { room: id, err: String(err) });
+      }
+    }
   }
 
   /** Applies a user command; `ok: false` explains an impossible transition (nothing changed). */

@@ -100,6 +100,7 @@ describe('sqlite store', () => {
     appendFileSync(join(logDir, segments.at(-1) as string), Buffer.from([200, 0, 0, 0, 1, 2, 3]));
 
     await withStore(async (store) => {
+      expect(store.replayedSessions()).toEqual(['crash-session']);
       const loaded = await store.loadDoc('crash-session' as SessionId);
       expect(loaded.lastSeq).toBe(count);
       const expected = Array.from({ length: count }, (_, i) => `${i};`).join('');

@@ -3,6 +3,8 @@
  * clients, with no client at all, and after a SIGKILL/restart; concurrent skips are neither lost
  * nor doubled; bad input is refused without a state change.
  */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRotation, turnsOf } from '../../lib/doc/schema';
@@ -186,6 +188,29 @@ describe('rotation timer across a server crash', () => {
       await synced(c);
       expect(turnsOf(c.doc).toArray()).toEqual([expect.objectContaining({ turn: 0, end: 'expired' })]);
       c.destroy();
+    } finally {
+      await child.kill('SIGTERM');
+    }
+  });
+  it('ends a turn whose due time a crash kept out of the store: the replayed doc is the truth', async () => {
+    const dataDir = tempDir();
+    const env = { MIN_TURN_SECONDS: '1' };
+    let child = await startChild(dataDir, env);
+    try {
+      const s = await sessionWith(child.url, ['Ada', 'Bob'], { turnSeconds: 2 });
+      const started = await api<Snap>(child.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } });
+      expect(started.body.timer).toMatchObject({ status: 'running', turn: 0 });
+      const endsAt = started.body.timer.endsAt ?? 0;
+      await child.kill('SIGKILL');
+      // The process died after the doc's write reached the log but before the due time reached
+      // SQLite: remove the row it did write.
+      const db = new Database(join(dataDir, 'mobflow.sqlite'));
+      expect(db.prepare('DELETE FROM timers WHERE session_id = ?').run(s.id).changes).toBe(1);
+      db.close();
+      await waitFor(() => Date.now() > endsAt + 200, 'the turn end to pass', 10_000);
+      child = await startChild(dataDir, env);
+      await expect.poll(async () => (await snapshot(child.url, s.id)).timer.turn, { timeout: 10_000, interval: 50 }).toBe(1);
+      expect((await snapshot(child.url, s.id)).driver?.name).toBe('Bob');
     } finally {
       await child.kill('SIGTERM');
     }

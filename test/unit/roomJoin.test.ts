@@ -28,6 +28,7 @@ function storeWith(stored: StoredDoc): Store {
     compact: async () => undefined,
     setTimerDue: async () => undefined,
     listTimersDue: async () => [],
+    replayedSessions: () => [],
     ping: async () => true,
     close: async () => undefined,
   };
