@@ -58,15 +58,8 @@ export function encodeSyncStep1(doc: Y.Doc): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
-export function encodeSyncStep2(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, MessageType.sync);
-  syncProtocol.writeSyncStep2(e, doc, stateVector);
-  return encoding.toUint8Array(e);
-}
-
-/** A sync step 2 carrying `update` as it is (an update that already holds what the peer lacks). */
-export function encodeSyncStep2Of(update: Uint8Array): Uint8Array {
+/** A sync step 2 carrying `update`: what the peer lacks (or the whole state, for a peer with nothing). */
+export function encodeSyncStep2(update: Uint8Array): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, MessageType.sync);
   encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2);

@@ -23,7 +23,6 @@ import {
   encodePermissionDenied,
   encodeSyncStep1,
   encodeSyncStep2,
-  encodeSyncStep2Of,
   encodeUpdate,
   updateAddsTo,
 } from './messages';
@@ -191,11 +190,11 @@ export class Room {
   private syncStep2For(stateVector: Uint8Array): Uint8Array {
     // An empty state vector is a single 0 (no clients): the answer is the whole doc.
     if (stateVector.length === 1 && stateVector[0] === 0) {
-      this.fullStateStep2 ??= this.loadedState ? encodeSyncStep2Of(this.loadedState) : encodeSyncStep2(this.doc, stateVector);
+      this.fullStateStep2 ??= encodeSyncStep2(this.loadedState ?? Y.encodeStateAsUpdate(this.doc));
       this.loadedState = null;
       return this.fullStateStep2;
     }
-    return encodeSyncStep2(this.doc, stateVector);
+    return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));
   }
 
   private applyClientUpdate(conn: Connection, update: Uint8Array): void {
