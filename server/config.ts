@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   /** 'off' serves the API and sockets without the Next.js UI (load tests, crash tests). */
   MOBFLOW_UI: z.enum(['on', 'off']).default('on'),
+  /** Next's build directory under the project (next.config.js reads the same variable). */
+  MOBFLOW_DIST_DIR: z.string().min(1).default('.next'),
   UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
   /** Shortest turn the API accepts; lowered only by tests that need 1–2 s turns. */
   MIN_TURN_SECONDS: z.coerce.number().int().min(1).default(LIMITS.turnSecondsMin),
@@ -71,6 +73,8 @@ export interface Config {
   publicUrl?: string;
   /** 'none' serves only the API and sockets (integration tests). */
   web: WebMode;
+  /** The production build's directory, relative to the project root (next.config.js's distDir). */
+  distDir: string;
   limits: Limits;
   /** How long an empty room stays loaded before it is unloaded. */
   unloadDelayMs: number;
@@ -96,6 +100,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     logLevel: e.LOG_LEVEL,
     publicUrl: e.PUBLIC_URL,
     web: e.MOBFLOW_UI === 'off' ? 'none' : e.NODE_ENV === 'development' ? 'development' : 'production',
+    distDir: e.MOBFLOW_DIST_DIR,
     limits: Limits.parse({
       maxFrameBytes: e.MAX_FRAME_BYTES,
       maxBodyBytes: e.MAX_BODY_BYTES,
@@ -123,6 +128,7 @@ export function defaultConfig(overrides: Partial<Config> = {}): Config {
     dataDir: './data',
     logLevel: 'info',
     web: 'none',
+    distDir: '.next',
     limits: Limits.parse({}),
     allowedOrigins: [],
     unloadDelayMs: 5_000,

@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloseCode } from '../lib/protocol/closeCodes';
 import { SOCKET_PATH } from '../lib/protocol/events';
@@ -15,6 +16,7 @@ import { sessionRoutes } from './http/routes/sessions';
 import { taskRoutes } from './http/routes/tasks';
 import { timerRoutes } from './http/routes/timer';
 import { sendJson, sendText } from './http/respond';
+import { createStaticAssets, STATIC_PREFIX } from './http/staticAssets';
 import { applyPageCsp, baseSecurityHeaders } from './http/security';
 import { type Clock, createLogger, type Logger, systemClock } from './logger';
 import { METRIC, Metrics } from './metrics';
@@ -82,6 +84,12 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const api = createApi({ config, sessions, rooms, clock }, [sessionRoutes, taskRoutes, decisionRoutes, timerRoutes(timer)]);
   const yjs = createYjsEndpoint({ rooms, sessions, logger, metrics, limits: config.limits, allowedOrigins: config.allowedOrigins, clock });
   const web: Web | null = config.web === 'none' ? null : await createWeb(config.web, PROJECT_ROOT, config.host, config.port);
+  // The build's hashed assets from memory (development builds them on demand: Next serves those).
+  const assets = config.web === 'production' ? createStaticAssets(join(PROJECT_ROOT, config.distDir, 'static')) : null;
+  assets
+    ?.warm()
+    .then((count) => logger.debug('static assets loaded', { count }))
+    .catch((err: unknown) => logger.warn('could not preload static assets', { err: String(err) }));
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = pathOf(req.url);
@@ -99,6 +107,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
       return sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4');
     }
     if (await api(req, res, pathname)) return;
+    if (assets && pathname.startsWith(STATIC_PREFIX) && (await assets.handle(req, res, pathname))) return;
     if (web) {
       if (!pathname.startsWith('/_next/')) applyPageCsp(req, res, config.web === 'development');
       // Session pages for ids that look right but do not exist get Next's real 404 page.
