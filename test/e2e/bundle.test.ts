@@ -1,32 +1,68 @@
 /**
- * Bundle budget: the first-load JavaScript of /s/<id> on the production build, gzipped.
+ * Bundle budget: the first-load JavaScript of /s/<id> on the production build, gzipped; and how the
+ * server sends those scripts.
  */
+import { createHash } from 'node:crypto';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM script without types
 import { BUNDLE_BUDGET_BYTES, checkBundle, formatReport } from '../../scripts/check-bundle.mjs';
+import { launch } from '../helpers/browser';
 import type { ChildServer } from '../helpers/child';
 import { startWebServer } from '../helpers/e2eServer';
 
 interface BundleReport {
-  scripts: { src: string; bytes: number; gzipBytes: number }[];
+  page: string;
+  scripts: { src: string; noModule: boolean; bytes: number; gzipBytes: number }[];
   totalGzipBytes: number;
   ok: boolean;
 }
 
 let server: ChildServer;
+let browser: Browser;
+let report: BundleReport;
 
 beforeAll(async () => {
   server = await startWebServer();
+  browser = await launch();
+  report = (await (checkBundle as (url: string) => Promise<BundleReport>)(server.url)) satisfies BundleReport;
 });
 afterAll(async () => {
+  await browser?.close();
   await server?.kill('SIGTERM');
 });
 
 describe('first-load JavaScript of the session page', () => {
-  it(`is at most ${(BUNDLE_BUDGET_BYTES as number) / 1024} KB gzipped`, async () => {
-    const report = (await (checkBundle as (url: string) => Promise<BundleReport>)(server.url)) satisfies BundleReport;
+  it(`is at most ${(BUNDLE_BUDGET_BYTES as number) / 1024} KB gzipped`, () => {
     console.log((formatReport as (r: BundleReport) => string)(report));
-    expect(report.scripts.length).toBeGreaterThan(0);
+    expect(report.scripts.filter((s) => !s.noModule).length).toBeGreaterThan(0);
     expect(report.totalGzipBytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES as number);
+  });
+
+  it('counts exactly the scripts chromium downloads for the page (nomodule ones are not among them)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const requested = new Set<string>();
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') requested.add(new URL(r.url()).pathname);
+    });
+    await page.goto(new URL(report.page, server.url).href, { waitUntil: 'load' });
+    await page.getByRole('dialog').waitFor();
+    await context.close();
+    for (const s of report.scripts) expect(requested.has(s.src), s.src).toBe(!s.noModule);
+  });
+
+  it('sends each script gzipped from memory: immutable, its content hash as ETag, 304 when unchanged', async () => {
+    for (const s of report.scripts) {
+      const url = new URL(s.src, server.url);
+      const res = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      const body = Buffer.from(await res.arrayBuffer()); // fetch has gunzipped it
+      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+      expect(res.headers.get('etag')).toBe(etag);
+      expect((await fetch(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    }
   });
 });
