@@ -6,7 +6,7 @@
  *
  * Interactive (what a new visitor can do first is type a name into the join dialog): the first
  * moment, as performance.now() in the page (ms since navigation start), at which the join dialog's
- * name input exists, is enabled and has the focus. The server renders only an empty busy <main>, so
+ * name input exists, is enabled and has the focus. The server renders only the page frame (SessionSkeleton), so
  * the input exists only once React has rendered on the client, and it gets the focus from JoinForm's
  * mount effect, so React has committed and run effects and its handlers are attached. Each load then
  * proves it: submitting the empty form shows React's "Your name ..." error (no handler, no error).

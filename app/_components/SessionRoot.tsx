@@ -12,6 +12,7 @@ import { DecisionLog } from './DecisionLog';
 import { JoinForm } from './JoinForm';
 import { Roster } from './Roster';
 import { SessionProvider, type SessionContextValue } from './SessionContext';
+import { SessionSkeleton } from './SessionSkeleton';
 import { SessionStage } from './SessionStage';
 import { ShareBar } from './ShareBar';
 import { TopBar } from './TopBar';
@@ -21,7 +22,7 @@ const selectName = (doc: Y.Doc) => readSessionName(doc);
 /** The client root of a session page, for editors (/s/<id>) and watchers (/v/<token>). */
 export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolean }) {
   const { conn, status } = useSessionConnection(room, readOnly);
-  if (!conn) return <main className="page" aria-busy="true" />;
+  if (!conn) return <SessionSkeleton />;
   return <ConnectedSession conn={conn} status={status} />;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Bundle budget: the first-load JavaScript of /s/<id> on the production build, gzipped; and how the
- * server sends those scripts.
+ * The first load of /s/<id> on the production build: the JavaScript budget (gzipped), how the
+ * server sends those scripts, and what the page shows before they run.
  */
 import { createHash } from 'node:crypto';
 import type { Browser } from 'playwright-core';
@@ -64,5 +64,18 @@ describe('first-load JavaScript of the session page', () => {
       expect(res.headers.get('etag')).toBe(etag);
       expect((await fetch(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
     }
+  });
+});
+
+describe('the session page before its scripts run', () => {
+  it('already shows the page frame from the server: top bar, connecting badge, busy layout', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(new URL(report.page, server.url).href);
+    expect(await page.getByRole('link', { name: 'Mobflow home' }).count()).toBe(1);
+    expect(await page.getByRole('status').textContent()).toBe('Connecting…');
+    expect(await page.locator('main.session-grid').getAttribute('aria-busy')).toBe('true');
+    expect(await page.locator('main .card').count()).toBe(4);
+    await context.close();
   });
 });

@@ -1,0 +1,29 @@
+import { TopBar } from './TopBar';
+
+/**
+ * What a session page shows before its script has run: the page's frame (top bar, the stage and
+ * the side column as empty cards), rendered on the server, so a visitor sees the layout at the
+ * first paint instead of a blank page, and nothing moves when the session fills it in.
+ */
+export function SessionSkeleton() {
+  return (
+    <div className="session">
+      <TopBar heading="…">
+        <output className="badge status-connecting" aria-live="polite">
+          <span className="dot" aria-hidden="true" />
+          Connecting…
+        </output>
+      </TopBar>
+      <main className="session-grid" aria-busy="true">
+        <div className="stage">
+          <div className="card skeleton tall" />
+          <div className="card skeleton tall" />
+        </div>
+        <div className="side">
+          <div className="card skeleton" />
+          <div className="card skeleton" />
+        </div>
+      </main>
+    </div>
+  );
+}
