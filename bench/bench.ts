@@ -10,10 +10,12 @@ import { type ClosedMemoryResult, closeAndMeasure, type IdleMemoryResult, runIdl
 import { runPresence, type PresenceResult } from './presence';
 import { type PageResult, runPageLoad } from './page';
 import { type Pinning, UNPINNED } from './pinning';
-import { cpuMs, peakRssBytes, rssBytes } from './procstat';
+import { cpuMs, peakRssBytes, rssBytes, waitQuiet } from './procstat';
 import { type BenchServer, SERVER_KINDS, type ServerKind, startServer } from './servers';
 import { delay } from './stats';
 
+/** A wait for quiet servers longer than this is worth a note in the log. */
+const QUIET_NOTE_MS = 1_500;
 /** Lets a freshly started server finish warming up before its baseline RSS is read. */
 const BASELINE_SETTLE_MS = 1_500;
 
@@ -73,7 +75,10 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
         const s = servers.get(kind);
         const r = results.get(kind);
         if (!s || !r) continue;
-        log(`${what} on ${kind}`);
+        // Both servers share one core: start only once neither is still busy with the last scenario.
+        const settled = await waitQuiet(() => [...servers.values()].reduce((ms, srv) => ms + cpuMs(srv.pid), 0));
+        const note = !settled.quiet ? ` (servers still busy after ${settled.waitedMs} ms)` : settled.waitedMs > QUIET_NOTE_MS ? ` (after ${settled.waitedMs} ms for the servers to go quiet)` : '';
+        log(`${what} on ${kind}${note}`);
         try {
           await fn(s, r);
         } catch (err) {

@@ -90,3 +90,32 @@ export function sampleUsage(pid: number): { stop(): Usage } {
     },
   };
 }
+
+export interface QuietResult {
+  /** True when the CPU went quiet before the timeout. */
+  quiet: boolean;
+  waitedMs: number;
+}
+
+/**
+ * Waits until `readCpuMs` (CPU time of the processes that share the servers' core, ms) grows by
+ * less than `percent` of one core over `windowMs`, or `timeoutMs` passed. Both servers run on one
+ * core: a scenario must not start while the other server is still collecting the garbage of the
+ * last one.
+ */
+export async function waitQuiet(
+  readCpuMs: () => number,
+  { percent = 5, windowMs = 300, timeoutMs = 15_000 }: { percent?: number; windowMs?: number; timeoutMs?: number } = {},
+): Promise<QuietResult> {
+  const t0 = performance.now();
+  for (;;) {
+    const cpu0 = readCpuMs();
+    const w0 = performance.now();
+    await new Promise((r) => setTimeout(r, windowMs));
+    const used = readCpuMs() - cpu0;
+    const elapsed = performance.now() - w0;
+    const waitedMs = Math.round(performance.now() - t0);
+    if (used <= (elapsed * percent) / 100) return { quiet: true, waitedMs };
+    if (waitedMs >= timeoutMs) return { quiet: false, waitedMs };
+  }
+}
