@@ -13,6 +13,10 @@ export function SessionSkeleton() {
           <span className="dot" aria-hidden="true" />
           Connecting…
         </output>
+        {/* Holds the bar at the height its buttons give it once the session is there. */}
+        <span className="button skeleton-slot" aria-hidden="true">
+          Copy invite link
+        </span>
       </TopBar>
       <main className="session-grid" aria-busy="true">
         <div className="stage">
