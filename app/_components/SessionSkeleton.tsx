@@ -1,4 +1,7 @@
+import { ConnectionBadge } from './ConnectionBadge';
 import { TopBar } from './TopBar';
+
+const CONNECTING = { kind: 'connecting' } as const;
 
 /**
  * What a session page shows before its script has run: the page's frame (top bar, the stage and
@@ -9,10 +12,7 @@ export function SessionSkeleton() {
   return (
     <div className="session">
       <TopBar heading="…">
-        <output className="badge status-connecting" aria-live="polite">
-          <span className="dot" aria-hidden="true" />
-          Connecting…
-        </output>
+        <ConnectionBadge status={CONNECTING} />
         {/* Holds the bar at the height its buttons give it once the session is there. */}
         <span className="button skeleton-slot" aria-hidden="true">
           Copy invite link
