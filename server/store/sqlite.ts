@@ -248,7 +248,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
       if (closed) throw new Error('store is closed');
       // One write() to the log: the room can broadcast in this tick. A session's newest entry is its
       // last seq; one with no entries left has its numbering in SQLite (its snapshot covers the rest).
-      const seq = (log.entries(id).at(-1)?.seq ?? storedSeq.get({ id }) ?? 0) + 1;
+      const seq = (log.lastSeq(id) ?? storedSeq.get({ id }) ?? 0) + 1;
       log.append(id, seq, update);
       return seq;
     },

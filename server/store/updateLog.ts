@@ -10,6 +10,12 @@
  * write() returns, so they survive a crash of the process (kill -9); only an OS crash or power loss
  * could lose the newest. Entries are also kept in memory until covered, so a load reads them
  * without touching the file; after a crash the store replays the segments instead.
+ *
+ * In memory, a session's entries are columns (seqs, segments, end offsets: arrays of small
+ * integers) over one byte arena, not an object and a buffer per update. Every entry lives for
+ * hundreds of updates, so per-update objects all survived V8's young-generation collections: with
+ * them the server's scavenges copied about 260 bytes per update and paused it for 4-7 ms (the
+ * reference server, which keeps nothing per update, for 1-3 ms).
  */
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { SessionId } from '../../lib/ids';
@@ -24,9 +30,65 @@ export interface LogEntry {
   segment: number;
 }
 
+/** One session's entries no snapshot covers yet, oldest first: entry i is bytes[ends[i-1] .. ends[i]). */
+class SessionEntries {
+  readonly seqs: number[] = [];
+  readonly segments: number[] = [];
+  readonly ends: number[] = [];
+  private bytes: Buffer;
+  private used = 0;
+
+  constructor(firstBytes: number) {
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(MIN_ARENA_BYTES, firstBytes));
+  }
+
+  get length(): number {
+    return this.seqs.length;
+  }
+
+  push(seq: number, segment: number, update: Uint8Array): void {
+    const end = this.used + update.byteLength;
+    if (end > this.bytes.byteLength) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(end, this.bytes.byteLength * 2));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    this.bytes.set(update, this.used);
+    this.used = end;
+    this.seqs.push(seq);
+    this.segments.push(segment);
+    this.ends.push(end);
+  }
+
+  /** Entry i's bytes, copied: the arena moves under later appends and drops. */
+  update(i: number): Uint8Array {
+    return new Uint8Array(this.bytes.subarray(i === 0 ? 0 : (this.ends[i - 1] as number), this.ends[i]));
+  }
+
+  /** Forgets the first `n` entries; the rest move to the start of the arena. */
+  drop(n: number): void {
+    const from = this.ends[n - 1] as number;
+    this.bytes.copy(this.bytes, 0, from, this.used);
+    this.used -= from;
+    this.seqs.splice(0, n);
+    this.segments.splice(0, n);
+    this.ends.splice(0, n);
+    for (let i = 0; i < this.ends.length; i++) this.ends[i] = (this.ends[i] as number) - from;
+    // After a burst the arena may be far larger than what is left: give the memory back.
+    if (this.bytes.byteLength > MIN_ARENA_BYTES && this.used * 4 < this.bytes.byteLength) {
+      const shrunk = Buffer.allocUnsafeSlow(Math.max(MIN_ARENA_BYTES, this.used * 2));
+      this.bytes.copy(shrunk, 0, 0, this.used);
+      this.bytes = shrunk;
+    }
+  }
+}
+
+/** A session's first arena; it doubles as entries arrive. */
+const MIN_ARENA_BYTES = 1024;
+
 export class UpdateLog {
-  /** Entries no snapshot covers yet, per session, in seq order. */
-  private readonly pending = new Map<SessionId, LogEntry[]>();
+  /** Entries no snapshot covers yet, per session. */
+  private readonly pending = new Map<SessionId, SessionEntries>();
   /** How many pending entries each segment still holds. */
   private readonly live = new Map<number, number>();
   private segment: number;
@@ -49,7 +111,7 @@ export class UpdateLog {
     return this.segment;
   }
 
-  /** Appends one update; durable once this returns. Throws when the write fails (nothing is kept). */
+  /** Appends one update (copied); durable once this returns. Throws when the write fails (nothing is kept). */
   append(id: SessionId, seq: number, update: Uint8Array): void {
     const frame = encodeFrame(id, seq, update);
     try {
@@ -61,10 +123,12 @@ export class UpdateLog {
       throw err;
     }
     this.written += frame.byteLength;
-    const entry = { seq, update, segment: this.segment };
-    const list = this.pending.get(id);
-    if (list) list.push(entry);
-    else this.pending.set(id, [entry]);
+    let list = this.pending.get(id);
+    if (!list) {
+      list = new SessionEntries(update.byteLength * 4);
+      this.pending.set(id, list);
+    }
+    list.push(seq, this.segment, update);
     this.live.set(this.segment, (this.live.get(this.segment) ?? 0) + 1);
     if (this.written >= this.segmentBytes) {
       this.seal();
@@ -72,9 +136,16 @@ export class UpdateLog {
     }
   }
 
+  /** The session's newest entry's seq, or undefined when it has none. */
+  lastSeq(id: SessionId): number | undefined {
+    return this.pending.get(id)?.seqs.at(-1);
+  }
+
   /** The session's entries no snapshot covers yet, oldest first. */
-  entries(id: SessionId): readonly LogEntry[] {
-    return this.pending.get(id) ?? [];
+  entries(id: SessionId): LogEntry[] {
+    const list = this.pending.get(id);
+    if (!list) return [];
+    return list.seqs.map((seq, i) => ({ seq, update: list.update(i), segment: list.segments[i] as number }));
   }
 
   hasEntries(id: SessionId): boolean {
@@ -84,7 +155,7 @@ export class UpdateLog {
   /** Sessions with an entry in a segment older than `segment`. */
   sessionsOlderThan(segment: number): SessionId[] {
     const out: SessionId[] = [];
-    for (const [id, list] of this.pending) if ((list[0]?.segment ?? segment) < segment) out.push(id);
+    for (const [id, list] of this.pending) if ((list.segments[0] ?? segment) < segment) out.push(id);
     return out;
   }
 
@@ -93,8 +164,8 @@ export class UpdateLog {
     const list = this.pending.get(id);
     if (!list) return;
     let drop = 0;
-    while (drop < list.length && (list[drop] as LogEntry).seq <= seq) {
-      const segment = (list[drop] as LogEntry).segment;
+    while (drop < list.length && (list.seqs[drop] as number) <= seq) {
+      const segment = list.segments[drop] as number;
       const left = (this.live.get(segment) ?? 1) - 1;
       if (left > 0) this.live.set(segment, left);
       else {
@@ -104,7 +175,7 @@ export class UpdateLog {
       drop++;
     }
     if (drop === list.length) this.pending.delete(id);
-    else list.splice(0, drop);
+    else if (drop > 0) list.drop(drop);
   }
 
   /** Sessions with entries, for a final merge before close. */

@@ -1,0 +1,124 @@
+/**
+ * The update log on its own (server/store/updateLog.ts): the entries it keeps in memory until a
+ * snapshot covers them must come back byte for byte and in order, through partial covers, many
+ * sessions interleaved and segment seals; what it hands out must not change under later appends;
+ * and its segment files must still match what it holds.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionId } from '../../lib/ids';
+import { decodeFrames, segmentPath } from '../../server/store/logFormat';
+import { UpdateLog } from '../../server/store/updateLog';
+
+const A = 'session-a' as SessionId;
+const B = 'session-b' as SessionId;
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mobflow-log-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A distinct update for (session, seq): its length and bytes both depend on them. */
+function update(id: SessionId, seq: number): Uint8Array {
+  const n = 1 + ((seq * 7 + id.length) % 300);
+  return Uint8Array.from({ length: n }, (_, i) => (seq * 31 + i + id.charCodeAt(id.length - 1)) & 0xff);
+}
+
+function expectEntries(log: UpdateLog, id: SessionId, seqs: number[]): void {
+  const got = log.entries(id);
+  expect(got.map((e) => e.seq)).toEqual(seqs);
+  for (const e of got) expect(Buffer.from(e.update).equals(Buffer.from(update(id, e.seq)))).toBe(true);
+}
+
+describe('UpdateLog', () => {
+  it('gives back every entry byte for byte, per session, in order, across many appends', () => {
+    const log = new UpdateLog(dir, 1);
+    const seqs: number[] = [];
+    for (let seq = 1; seq <= 400; seq++) {
+      log.append(A, seq, update(A, seq));
+      if (seq % 3 === 0) log.append(B, seq / 3, update(B, seq / 3));
+      seqs.push(seq);
+    }
+    expectEntries(log, A, seqs);
+    expectEntries(log, B, Array.from({ length: 133 }, (_, i) => i + 1));
+    expect(log.lastSeq(A)).toBe(400);
+    expect(log.lastSeq(B)).toBe(133);
+    expect(log.lastSeq('nobody' as SessionId)).toBeUndefined();
+    log.close();
+  });
+
+  it('keeps the entries a cover leaves, intact, and goes on appending after them', () => {
+    const log = new UpdateLog(dir, 1);
+    for (let seq = 1; seq <= 50; seq++) log.append(A, seq, update(A, seq));
+    log.covered(A, 37);
+    expectEntries(log, A, [38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50]);
+    for (let seq = 51; seq <= 120; seq++) log.append(A, seq, update(A, seq));
+    log.covered(A, 40);
+    expectEntries(log, A, Array.from({ length: 80 }, (_, i) => i + 41));
+    log.covered(A, 119);
+    expectEntries(log, A, [120]);
+    expect(log.hasEntries(A)).toBe(true);
+    log.covered(A, 120);
+    expect(log.hasEntries(A)).toBe(false);
+    expect(log.entries(A)).toEqual([]);
+    expect(log.lastSeq(A)).toBeUndefined();
+    log.append(A, 121, update(A, 121));
+    expectEntries(log, A, [121]);
+    log.close();
+  });
+
+  it('hands out entries that later appends and covers do not change', () => {
+    const log = new UpdateLog(dir, 1);
+    for (let seq = 1; seq <= 5; seq++) log.append(A, seq, update(A, seq));
+    const before = log.entries(A);
+    const copies = before.map((e) => Uint8Array.from(e.update));
+    log.covered(A, 3);
+    for (let seq = 6; seq <= 300; seq++) log.append(A, seq, update(A, seq));
+    expect(before.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(before.map((e) => Buffer.from(e.update).toString('hex'))).toEqual(copies.map((c) => Buffer.from(c).toString('hex')));
+    log.close();
+  });
+
+  it('does not keep a reference to the caller’s buffer', () => {
+    const log = new UpdateLog(dir, 1);
+    const u = update(A, 1);
+    log.append(A, 1, u);
+    u.fill(0);
+    expectEntries(log, A, [1]);
+    log.close();
+  });
+
+  it('writes the same frames it keeps, and deletes a sealed segment once every entry in it is covered', () => {
+    const sealed: number[] = [];
+    const log = new UpdateLog(dir, 1, 4096, (current) => sealed.push(current));
+    for (let seq = 1; seq <= 60; seq++) {
+      log.append(A, seq, update(A, seq));
+      log.append(B, seq, update(B, seq));
+    }
+    expect(sealed.length).toBeGreaterThan(1);
+    const frames = readdirSync(dir)
+      .sort()
+      .flatMap((name) => decodeFrames(readFileSync(join(dir, name))));
+    expect(frames.filter((f) => f.sessionId === A).map((f) => f.seq)).toEqual(log.entries(A).map((e) => e.seq));
+    for (const f of frames) expect(Buffer.from(f.update).equals(Buffer.from(update(f.sessionId as SessionId, f.seq)))).toBe(true);
+
+    // Segment 1 holds the first entries of both sessions: it goes once both are covered past it.
+    const lastInFirst = Math.max(...log.entries(A).filter((e) => e.segment === 1).map((e) => e.seq));
+    log.covered(A, 60);
+    expect(readdirSync(dir)).toContain('00000001.log');
+    log.covered(B, lastInFirst);
+    expect(readdirSync(dir)).not.toContain('00000001.log');
+    // Only B has entries left, none of them in segment 1.
+    expect(log.sessionsOlderThan(log.currentSegment + 1)).toEqual([B]);
+    expect(log.sessionsOlderThan(2)).toEqual([]);
+    const current = segmentPath(dir, log.currentSegment);
+    log.close();
+    // B still has entries: the current segment stays for the next open to replay.
+    expect(readdirSync(dir).map((name) => join(dir, name))).toContain(current);
+  });
+});
