@@ -15,14 +15,15 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
-/**
- * node arguments that run the server of the project at `root`. `cpus` is how many CPUs the server
- * process will have (default: what this process may use, which a launcher shares with its child).
- */
 /** The server's environment: `env` plus the allocator setting above (unless `env` sets it). */
 export function serverEnv(env) {
   return { MALLOC_MMAP_THRESHOLD_: '131072', ...env };
 }
+
+/**
+ * node arguments that run the server of the project at `root`. `cpus` is how many CPUs the server
+ * process will have (default: what this process may use, which a launcher shares with its child).
+ */
 
 export function serverArgs(root, { cpus = availableParallelism() } = {}) {
   return ['--expose-gc', ...(cpus <= 1 ? ['--single-threaded-gc'] : []), '--import', 'tsx', join(root, 'server', 'index.ts')];
