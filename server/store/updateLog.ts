@@ -11,11 +11,12 @@
  * could lose the newest. Entries are also kept in memory until covered, so a load reads them
  * without touching the file; after a crash the store replays the segments instead.
  *
- * In memory, a session's entries are columns (seqs, segments, end offsets: arrays of small
- * integers) over one byte arena, not an object and a buffer per update. Every entry lives for
- * hundreds of updates, so per-update objects all survived V8's young-generation collections: with
- * them the server's scavenges copied about 260 bytes per update and paused it for 4-7 ms (the
- * reference server, which keeps nothing per update, for 1-3 ms).
+ * In memory, a session's entries are one typed index (seq, segment, end offset) over one byte
+ * arena, not an object and a buffer per update. Every entry lives for hundreds of updates, so
+ * per-update objects all survived V8's young-generation collections: with them the server's
+ * scavenges copied about 260 bytes per update and paused it for 4-7 ms (the reference server,
+ * which keeps nothing per update, for 1-3 ms). Plain JS arrays as columns still reallocated their
+ * backing stores as they grew, most of what the young generation kept per update after that.
  */
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { SessionId } from '../../lib/ids';
@@ -30,12 +31,16 @@ export interface LogEntry {
   segment: number;
 }
 
-/** One session's entries no snapshot covers yet, oldest first: entry i is bytes[ends[i-1] .. ends[i]). */
+/**
+ * One session's entries no snapshot covers yet, oldest first: an index of (seq, segment, end) per
+ * entry and a byte arena where entry i is bytes[end(i-1) .. end(i)). Both grow by doubling, so an
+ * append allocates nothing most of the time (JS arrays would reallocate their backing stores).
+ */
 class SessionEntries {
-  readonly seqs: number[] = [];
-  readonly segments: number[] = [];
-  readonly ends: number[] = [];
+  /** seq, segment, end offset of each entry, FIELDS numbers apiece. */
+  private index = new Float64Array(FIELDS * MIN_ENTRIES);
   private bytes: Buffer;
+  private count = 0;
   private used = 0;
 
   constructor(firstBytes: number) {
@@ -43,47 +48,72 @@ class SessionEntries {
   }
 
   get length(): number {
-    return this.seqs.length;
+    return this.count;
+  }
+
+  seq(i: number): number {
+    return this.index[i * FIELDS] as number;
+  }
+
+  segment(i: number): number {
+    return this.index[i * FIELDS + 1] as number;
+  }
+
+  private end(i: number): number {
+    return i < 0 ? 0 : (this.index[i * FIELDS + 2] as number);
   }
 
   push(seq: number, segment: number, update: Uint8Array): void {
     const end = this.used + update.byteLength;
-    if (end > this.bytes.byteLength) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(end, this.bytes.byteLength * 2));
-      this.bytes.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
+    if (end > this.bytes.byteLength) this.bytes = resized(this.bytes, Math.max(end, this.bytes.byteLength * 2), this.used);
+    if ((this.count + 1) * FIELDS > this.index.length) {
+      const grown = new Float64Array(this.index.length * 2);
+      grown.set(this.index);
+      this.index = grown;
     }
     this.bytes.set(update, this.used);
     this.used = end;
-    this.seqs.push(seq);
-    this.segments.push(segment);
-    this.ends.push(end);
+    const at = this.count * FIELDS;
+    this.index[at] = seq;
+    this.index[at + 1] = segment;
+    this.index[at + 2] = end;
+    this.count++;
   }
 
   /** Entry i's bytes, copied: the arena moves under later appends and drops. */
   update(i: number): Uint8Array {
-    return new Uint8Array(this.bytes.subarray(i === 0 ? 0 : (this.ends[i - 1] as number), this.ends[i]));
+    return new Uint8Array(this.bytes.subarray(this.end(i - 1), this.end(i)));
   }
 
-  /** Forgets the first `n` entries; the rest move to the start of the arena. */
+  /** Forgets the first `n` entries; the rest move to the start of the index and the arena. */
   drop(n: number): void {
-    const from = this.ends[n - 1] as number;
+    const from = this.end(n - 1);
     this.bytes.copy(this.bytes, 0, from, this.used);
     this.used -= from;
-    this.seqs.splice(0, n);
-    this.segments.splice(0, n);
-    this.ends.splice(0, n);
-    for (let i = 0; i < this.ends.length; i++) this.ends[i] = (this.ends[i] as number) - from;
+    this.index.copyWithin(0, n * FIELDS, this.count * FIELDS);
+    this.count -= n;
+    for (let i = 0; i < this.count; i++) this.index[i * FIELDS + 2] = this.end(i) - from;
     // After a burst the arena may be far larger than what is left: give the memory back.
     if (this.bytes.byteLength > MIN_ARENA_BYTES && this.used * 4 < this.bytes.byteLength) {
-      const shrunk = Buffer.allocUnsafeSlow(Math.max(MIN_ARENA_BYTES, this.used * 2));
-      this.bytes.copy(shrunk, 0, 0, this.used);
-      this.bytes = shrunk;
+      this.bytes = resized(this.bytes, Math.max(MIN_ARENA_BYTES, this.used * 2), this.used);
+    }
+    if (this.index.length > FIELDS * MIN_ENTRIES && this.count * 4 * FIELDS < this.index.length) {
+      this.index = this.index.slice(0, Math.max(MIN_ENTRIES, this.count * 2) * FIELDS);
     }
   }
 }
 
-/** A session's first arena; it doubles as entries arrive. */
+/** The first `used` bytes of `bytes` in a new buffer of `size` bytes. */
+function resized(bytes: Buffer, size: number, used: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(size);
+  bytes.copy(out, 0, 0, used);
+  return out;
+}
+
+/** Numbers per entry in a session's index: seq, segment, end. */
+const FIELDS = 3;
+/** A session's first index holds this many entries, and its first arena this many bytes; both double as entries arrive. */
+const MIN_ENTRIES = 32;
 const MIN_ARENA_BYTES = 1024;
 
 export class UpdateLog {
@@ -138,14 +168,15 @@ export class UpdateLog {
 
   /** The session's newest entry's seq, or undefined when it has none. */
   lastSeq(id: SessionId): number | undefined {
-    return this.pending.get(id)?.seqs.at(-1);
+    const list = this.pending.get(id);
+    return list && list.length > 0 ? list.seq(list.length - 1) : undefined;
   }
 
   /** The session's entries no snapshot covers yet, oldest first. */
   entries(id: SessionId): LogEntry[] {
     const list = this.pending.get(id);
     if (!list) return [];
-    return list.seqs.map((seq, i) => ({ seq, update: list.update(i), segment: list.segments[i] as number }));
+    return Array.from({ length: list.length }, (_, i) => ({ seq: list.seq(i), update: list.update(i), segment: list.segment(i) }));
   }
 
   hasEntries(id: SessionId): boolean {
@@ -155,7 +186,7 @@ export class UpdateLog {
   /** Sessions with an entry in a segment older than `segment`. */
   sessionsOlderThan(segment: number): SessionId[] {
     const out: SessionId[] = [];
-    for (const [id, list] of this.pending) if ((list.segments[0] ?? segment) < segment) out.push(id);
+    for (const [id, list] of this.pending) if (list.length > 0 && list.segment(0) < segment) out.push(id);
     return out;
   }
 
@@ -164,8 +195,8 @@ export class UpdateLog {
     const list = this.pending.get(id);
     if (!list) return;
     let drop = 0;
-    while (drop < list.length && (list.seqs[drop] as number) <= seq) {
-      const segment = list.segments[drop] as number;
+    while (drop < list.length && list.seq(drop) <= seq) {
+      const segment = list.segment(drop);
       const left = (this.live.get(segment) ?? 1) - 1;
       if (left > 0) this.live.set(segment, left);
       else {
