@@ -24,7 +24,6 @@ export function serverEnv(env) {
  * node arguments that run the server of the project at `root`. `cpus` is how many CPUs the server
  * process will have (default: what this process may use, which a launcher shares with its child).
  */
-
 export function serverArgs(root, { cpus = availableParallelism() } = {}) {
   return ['--expose-gc', ...(cpus <= 1 ? ['--single-threaded-gc'] : []), '--import', 'tsx', join(root, 'server', 'index.ts')];
 }

@@ -66,11 +66,7 @@ class SessionEntries {
   push(seq: number, segment: number, update: Uint8Array): void {
     const end = this.used + update.byteLength;
     if (end > this.bytes.byteLength) this.bytes = resized(this.bytes, Math.max(end, this.bytes.byteLength * 2), this.used);
-    if ((this.count + 1) * FIELDS > this.index.length) {
-      const grown = new Float64Array(this.index.length * 2);
-      grown.set(this.index);
-      this.index = grown;
-    }
+    if ((this.count + 1) * FIELDS > this.index.length) this.index = this.resizedIndex((this.index.length / FIELDS) * 2);
     this.bytes.set(update, this.used);
     this.used = end;
     const at = this.count * FIELDS;
@@ -98,8 +94,15 @@ class SessionEntries {
       this.bytes = resized(this.bytes, Math.max(MIN_ARENA_BYTES, this.used * 2), this.used);
     }
     if (this.index.length > FIELDS * MIN_ENTRIES && this.count * 4 * FIELDS < this.index.length) {
-      this.index = this.index.slice(0, Math.max(MIN_ENTRIES, this.count * 2) * FIELDS);
+      this.index = this.resizedIndex(Math.max(MIN_ENTRIES, this.count * 2));
     }
+  }
+
+  /** The index's entries in a new index with room for `entries`. */
+  private resizedIndex(entries: number): Float64Array<ArrayBuffer> {
+    const out = new Float64Array(entries * FIELDS);
+    out.set(this.index.subarray(0, this.count * FIELDS));
+    return out;
   }
 }
 
@@ -117,7 +120,7 @@ const MIN_ENTRIES = 32;
 const MIN_ARENA_BYTES = 1024;
 
 export class UpdateLog {
-  /** Entries no snapshot covers yet, per session. */
+  /** Entries no snapshot covers yet, per session; a session with none has no key (never an empty list). */
   private readonly pending = new Map<SessionId, SessionEntries>();
   /** How many pending entries each segment still holds. */
   private readonly live = new Map<number, number>();
@@ -169,7 +172,7 @@ export class UpdateLog {
   /** The session's newest entry's seq, or undefined when it has none. */
   lastSeq(id: SessionId): number | undefined {
     const list = this.pending.get(id);
-    return list && list.length > 0 ? list.seq(list.length - 1) : undefined;
+    return list?.seq(list.length - 1);
   }
 
   /** The session's entries no snapshot covers yet, oldest first. */
@@ -186,7 +189,7 @@ export class UpdateLog {
   /** Sessions with an entry in a segment older than `segment`. */
   sessionsOlderThan(segment: number): SessionId[] {
     const out: SessionId[] = [];
-    for (const [id, list] of this.pending) if (list.length > 0 && list.segment(0) < segment) out.push(id);
+    for (const [id, list] of this.pending) if (list.segment(0) < segment) out.push(id);
     return out;
   }
 

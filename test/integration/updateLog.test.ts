@@ -4,23 +4,20 @@
  * sessions interleaved and segment seals; what it hands out must not change under later appends;
  * and its segment files must still match what it holds.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { SessionId } from '../../lib/ids';
 import { decodeFrames, segmentPath } from '../../server/store/logFormat';
 import { UpdateLog } from '../../server/store/updateLog';
+import { tempDir } from '../helpers/server';
 
 const A = 'session-a' as SessionId;
 const B = 'session-b' as SessionId;
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mobflow-log-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
+  dir = tempDir('mobflow-log-'); // removed after the file (test/helpers/setup.ts)
 });
 
 /** A distinct update for (session, seq): its length and bytes both depend on them. */
