@@ -40,6 +40,33 @@ function rootOfDocItem(doc: Y.Doc, client: number, clock: number): Root {
   return struct.parent instanceof Y.AbstractType ? rootOfType(struct.parent) : null;
 }
 
+/** The update's own items, by client in clock order, and the roots resolved for them so far. */
+interface UpdateItems {
+  byClient: Map<number, ScannedItem[]>;
+  local: Map<ScannedItem, string>;
+}
+
+/**
+ * The root of the item at (client, clock): one of the update's own items (undefined while not
+ * resolved yet), else one in the doc. A module function, not a closure in the caller: the tsx
+ * loader names every closure with Object.defineProperty, a slow runtime call on each update.
+ */
+function rootAt(doc: Y.Doc, own: UpdateItems, client: number, clock: number): Root | undefined {
+  const list = own.byClient.get(client);
+  if (list) {
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const it = list[mid] as ScannedItem;
+      if (clock < it.clock) hi = mid - 1;
+      else if (clock >= it.clock + it.length) lo = mid + 1;
+      else return own.local.get(it);
+    }
+  }
+  return rootOfDocItem(doc, client, clock);
+}
+
 /** True when `update` adds to or deletes from any root in `protectedRoots`. Throws on malformed updates. */
 export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedRoots: ReadonlySet<string>): boolean {
   const { items, deletes } = scanUpdate(update);
@@ -52,21 +79,7 @@ export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedR
     if (list) list.push(it);
     else byClient.set(it.client, [it]);
   }
-  const lookup = (client: number, clock: number): Root | undefined => {
-    const list = byClient.get(client);
-    if (list) {
-      let lo = 0;
-      let hi = list.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const it = list[mid] as ScannedItem;
-        if (clock < it.clock) hi = mid - 1;
-        else if (clock >= it.clock + it.length) lo = mid + 1;
-        else return local.get(it);
-      }
-    }
-    return rootOfDocItem(doc, client, clock);
-  };
+  const own: UpdateItems = { byClient, local };
   // Items may point at items later in the same update: resolve again while a pass makes progress.
   let unresolved = items;
   while (unresolved.length > 0) {
@@ -74,9 +87,9 @@ export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedR
     for (const it of unresolved) {
       let root: Root | undefined;
       if (it.parentKey !== null) root = it.parentKey;
-      else if (it.parentClient !== NONE) root = lookup(it.parentClient, it.parentClock);
-      else if (it.originClient !== NONE) root = lookup(it.originClient, it.originClock);
-      else if (it.rightClient !== NONE) root = lookup(it.rightClient, it.rightClock);
+      else if (it.parentClient !== NONE) root = rootAt(doc, own, it.parentClient, it.parentClock);
+      else if (it.originClient !== NONE) root = rootAt(doc, own, it.originClient, it.originClock);
+      else if (it.rightClient !== NONE) root = rootAt(doc, own, it.rightClient, it.rightClock);
       if (root === undefined || root === null) {
         next.push(it);
         continue;
