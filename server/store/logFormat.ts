@@ -18,15 +18,20 @@ export interface LogFrame {
 const HEADER_BYTES = 8;
 const SEQ_BYTES = 6;
 
-export function encodeFrame(sessionId: string, seq: number, update: Uint8Array): Buffer {
-  const idBytes = Buffer.byteLength(sessionId, 'utf8');
-  const bodyBytes = 2 + idBytes + SEQ_BYTES + update.byteLength;
+/** A session id as frames carry it (UTF-8): made once per session, not once per update. */
+export function sessionIdBytes(sessionId: string): Buffer {
+  return Buffer.from(sessionId, 'utf8');
+}
+
+/** One frame for the update `seq` of the session whose id is `idBytes` (sessionIdBytes). */
+export function encodeFrame(idBytes: Uint8Array, seq: number, update: Uint8Array): Buffer {
+  const bodyBytes = 2 + idBytes.byteLength + SEQ_BYTES + update.byteLength;
   const frame = Buffer.allocUnsafe(HEADER_BYTES + bodyBytes);
   frame.writeUInt32LE(bodyBytes, 0);
-  frame.writeUInt16LE(idBytes, HEADER_BYTES);
-  frame.write(sessionId, HEADER_BYTES + 2, idBytes, 'utf8');
-  frame.writeUIntLE(seq, HEADER_BYTES + 2 + idBytes, SEQ_BYTES);
-  frame.set(update, HEADER_BYTES + 2 + idBytes + SEQ_BYTES);
+  frame.writeUInt16LE(idBytes.byteLength, HEADER_BYTES);
+  frame.set(idBytes, HEADER_BYTES + 2);
+  frame.writeUIntLE(seq, HEADER_BYTES + 2 + idBytes.byteLength, SEQ_BYTES);
+  frame.set(update, HEADER_BYTES + 2 + idBytes.byteLength + SEQ_BYTES);
   frame.writeUInt32LE(crc32(frame.subarray(HEADER_BYTES)), 4);
   return frame;
 }

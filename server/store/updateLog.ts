@@ -20,7 +20,7 @@
  */
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { SessionId } from '../../lib/ids';
-import { encodeFrame, segmentPath } from './logFormat';
+import { encodeFrame, segmentPath, sessionIdBytes } from './logFormat';
 
 /** A segment is sealed, and a new one started, once it holds this many bytes. */
 export const SEGMENT_BYTES = 8 * 1024 * 1024;
@@ -43,7 +43,11 @@ class SessionEntries {
   private count = 0;
   private used = 0;
 
-  constructor(firstBytes: number) {
+  /** `idBytes`: the session's id as its frames carry it. */
+  constructor(
+    readonly idBytes: Buffer,
+    firstBytes: number,
+  ) {
     this.bytes = Buffer.allocUnsafeSlow(Math.max(MIN_ARENA_BYTES, firstBytes));
   }
 
@@ -146,7 +150,9 @@ export class UpdateLog {
 
   /** Appends one update (copied); durable once this returns. Throws when the write fails (nothing is kept). */
   append(id: SessionId, seq: number, update: Uint8Array): void {
-    const frame = encodeFrame(id, seq, update);
+    let list = this.pending.get(id);
+    const idBytes = list?.idBytes ?? sessionIdBytes(id);
+    const frame = encodeFrame(idBytes, seq, update);
     try {
       let at = 0;
       while (at < frame.byteLength) at += writeSync(this.fd, frame, at);
@@ -156,9 +162,8 @@ export class UpdateLog {
       throw err;
     }
     this.written += frame.byteLength;
-    let list = this.pending.get(id);
     if (!list) {
-      list = new SessionEntries(update.byteLength * 4);
+      list = new SessionEntries(idBytes, update.byteLength * 4);
       this.pending.set(id, list);
     }
     list.push(seq, this.segment, update);
