@@ -2,7 +2,7 @@
  * The transport adapter: room logic sees a socket of a few members. Only wsSocket() knows `ws`.
  */
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { binaryFrame } from './wsFrame';
 
 /** A message sent to many sockets: each transport encodes it for the wire once, not per socket. */
@@ -31,18 +31,36 @@ export interface SocketLike {
  * never enables permessage-deflate and never sends Blobs (endpoint.ts).
  */
 export function wsSocket(ws: WebSocket, raw: Duplex): SocketLike {
-  return {
-    send: (data) => ws.send(data, { binary: true }),
-    offer(msg, maxBuffered) {
-      if (ws.readyState !== ws.OPEN) return 'closed';
-      if (ws.bufferedAmount > maxBuffered) return 'behind';
-      msg.frame ??= binaryFrame(msg.data);
-      raw.write(msg.frame);
-      return 'sent';
-    },
-    close: (code, reason) => ws.close(code, reason.slice(0, 120)),
-    get isOpen() {
-      return ws.readyState === ws.OPEN;
-    },
-  };
+  return new WsSocket(ws, raw);
+}
+
+/**
+ * A class, not an object literal of closures: every connection's socket then shares one shape and
+ * one set of methods, so a broadcast's loop over a room's sockets stays monomorphic.
+ */
+class WsSocket implements SocketLike {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly raw: Duplex,
+  ) {}
+
+  send(data: Uint8Array): void {
+    this.ws.send(data, { binary: true });
+  }
+
+  offer(msg: Shared, maxBuffered: number): Offered {
+    if (this.ws.readyState !== WebSocket.OPEN) return 'closed';
+    if (this.ws.bufferedAmount > maxBuffered) return 'behind';
+    msg.frame ??= binaryFrame(msg.data);
+    this.raw.write(msg.frame);
+    return 'sent';
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason.slice(0, 120));
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
 }
