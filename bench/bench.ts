@@ -31,6 +31,11 @@ export interface ServerResult {
   peakRss: number;
   /** CPU time used over the whole run, ms. */
   cpuMs: number;
+  /**
+   * Mobflow's idle-memory collections (full GCs once its last room unloaded) that ran during the
+   * latency scenarios: 0 when the held rooms kept it from going idle. Null for the reference.
+   */
+  idleCollectionsDuringLatency: number | null;
   /** Scenarios that failed on this server (the run goes on; the figures are missing). */
   errors: string[];
 }
@@ -66,6 +71,7 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
         closed: null,
         peakRss: 0,
         cpuMs: cpuMs(s.pid),
+        idleCollectionsDuringLatency: null,
         errors: [],
       });
       log(`started ${kind} at ${s.url} (pid ${s.pid})`);
@@ -87,6 +93,16 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
         }
       }
     };
+    // Mobflow runs two full collections 1 s and 7 s after its last room unloads (server/idleMemory.ts).
+    // Between rounds that would be in the other server's timed window, on the same core. One room held
+    // open on each server through the latency scenarios keeps Mobflow from going idle, as any server
+    // with a team on it would be; they close before the memory scenarios, which measure that release.
+    const release = new Map<ServerKind, () => Promise<void>>();
+    const idleBefore = new Map<ServerKind, number | null>();
+    for (const [kind, s] of servers) {
+      release.set(kind, await s.holdRoom());
+      idleBefore.set(kind, await s.idleCollections());
+    }
     for (const size of cfg.fanout) {
       // Rounds alternate which server goes first, so neither always runs right after the other.
       const rounds = new Map<ServerKind, FanoutResult[]>(SERVER_KINDS.map((k) => [k, []]));
@@ -111,6 +127,13 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
     await each(`${cfg.concurrentJoins} joins at once`, async (s, r) => {
       r.storm = await runJoinStorm(s, cfg);
     });
+    for (const [kind, s] of servers) {
+      const before = idleBefore.get(kind);
+      const after = await s.idleCollections();
+      const r = results.get(kind);
+      if (r && after !== null && before !== null && before !== undefined) r.idleCollectionsDuringLatency = after - before;
+      await release.get(kind)?.();
+    }
     await each(`${cfg.idleSessions} idle sessions`, async (s, r) => {
       const { result, clients } = await runIdleMemory(s, cfg);
       r.idle = result;

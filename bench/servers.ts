@@ -13,6 +13,7 @@ import { defaultConfig } from '../server/config';
 import { createServer } from '../server/createServer';
 import { systemClock } from '../server/logger';
 import { Sessions } from '../server/sessions';
+import { LeanClient } from './client';
 import { type Pinning, UNPINNED } from './pinning';
 import { delay, until } from './stats';
 
@@ -54,6 +55,13 @@ export interface BenchServer {
   unloaded(): Promise<boolean>;
   /** Resolves once the server finished with closed rooms: unloaded, and a moment for frees and GC. */
   settle(): Promise<void>;
+  /**
+   * Opens a new room with one client in it and keeps it open until the returned function is called;
+   * `unloaded()` and `settle()` do not wait for a held room.
+   */
+  holdRoom(): Promise<() => Promise<void>>;
+  /** Full collections Mobflow ran because it went idle (server/idleMemory.ts); null for the reference. */
+  idleCollections(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -144,13 +152,15 @@ async function startMobflow(pinning: Pinning, options: StartOptions): Promise<Be
   const url = await listening(proc, 'mobflow');
   const pid = proc.pid ?? 0;
   let created = 0;
-  const roomsLoaded = async () => {
+  const metric = async (name: string) => {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const m = /^mobflow_rooms_loaded (\d+)/m.exec(text);
+    const m = new RegExp(`^${name} (\\d+)`, 'm').exec(text);
     return m?.[1] ? Number(m[1]) : 0;
   };
-  const unloaded = () => until(async () => (await roomsLoaded()) === 0, UNLOAD_TIMEOUT_MS, 50);
-  return {
+  const roomsLoaded = () => metric('mobflow_rooms_loaded');
+  let held = 0;
+  const unloaded = () => until(async () => (await roomsLoaded()) <= held, UNLOAD_TIMEOUT_MS, 50);
+  const server: BenchServer = {
     kind: 'mobflow',
     pid,
     url,
@@ -176,15 +186,33 @@ async function startMobflow(pinning: Pinning, options: StartOptions): Promise<Be
     },
     roomsLoaded,
     unloaded,
+    idleCollections: () => metric('mobflow_idle_gc_total'),
     async settle() {
       await unloaded();
       await delay(SETTLE_AFTER_UNLOAD_MS);
+    },
+    async holdRoom() {
+      const client = await openClient(server);
+      held++;
+      return async () => {
+        await client.close();
+        held--;
+      };
     },
     async stop() {
       await stopChild(proc);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return server;
+}
+
+/** One client joined to a new room of `server`. */
+async function openClient(server: BenchServer): Promise<LeanClient> {
+  const [room] = await server.createRooms(1);
+  const client = new LeanClient(server.roomUrl(room ?? ''));
+  await client.synced;
+  return client;
 }
 
 async function startReference(pinning: Pinning): Promise<BenchServer> {
@@ -197,7 +225,7 @@ async function startReference(pinning: Pinning): Promise<BenchServer> {
   const url = await listening(proc, 'reference');
   let created = 0;
   const roomsLoaded = async () => Number(await (await fetch(`${url}/rooms`)).text());
-  return {
+  const server: BenchServer = {
     kind: 'reference',
     pid: proc.pid ?? 0,
     url,
@@ -208,8 +236,14 @@ async function startReference(pinning: Pinning): Promise<BenchServer> {
     roomsLoaded,
     unloaded: async () => (await roomsLoaded()) === 0,
     settle: () => Promise.resolve(),
+    idleCollections: () => Promise.resolve(null),
+    async holdRoom() {
+      const client = await openClient(server);
+      return () => client.close();
+    },
     stop: () => stopChild(proc),
   };
+  return server;
 }
 
 /** Resolves with the base URL once the child prints "listening on http://HOST:PORT". */

@@ -25,5 +25,8 @@ describe('benchmark (tiny grid)', () => {
       expect(s.join?.decisionsSeen, `${kind} seeded decisions`).toBe(cfg.decisions);
       expect(s.storm?.joined, `${kind} join storm`).toBe(cfg.concurrentJoins);
     }
+    // Mobflow's idle-memory GCs would land in the reference's rounds on the shared core.
+    expect(result.servers.mobflow.idleCollectionsDuringLatency, 'Mobflow idle GCs during the latency scenarios').toBe(0);
+    expect(result.servers.mobflow.closed?.roomsLeft, 'Mobflow rooms left after the memory scenario').toBe(0);
   }, 120_000);
 });
