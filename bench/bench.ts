@@ -133,6 +133,8 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
       const r = results.get(kind);
       if (r && after !== null && before !== null && before !== undefined) r.idleCollectionsDuringLatency = after - before;
       await release.get(kind)?.();
+      // The memory scenarios start from a collected heap, not from the latency scenarios' garbage.
+      await s.collected();
     }
     await each(`${cfg.idleSessions} idle sessions`, async (s, r) => {
       const { result, clients } = await runIdleMemory(s, cfg);

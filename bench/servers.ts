@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as Y from 'yjs';
 import { serverArgs, serverEnv } from '../scripts/server-command.mjs';
 import { defaultConfig } from '../server/config';
-import { createServer } from '../server/createServer';
+import { createServer, IDLE_GC_ROUNDS } from '../server/createServer';
 import { systemClock } from '../server/logger';
 import { Sessions } from '../server/sessions';
 import { LeanClient } from './client';
@@ -30,6 +30,8 @@ export const MOBFLOW_UNLOAD_DELAY_MS = 500;
 const UNLOAD_TIMEOUT_MS = 15_000;
 /** After the last unload: compaction and frees finish, GC runs. */
 const SETTLE_AFTER_UNLOAD_MS = 500;
+/** Mobflow's idle collections take about 7 s after its last room unloads (server/createServer.ts). */
+const IDLE_COLLECTED_TIMEOUT_MS = 15_000;
 /** Above the largest scenario (500 x 8 connections). */
 const MAX_CONNECTIONS = 100_000;
 
@@ -62,6 +64,8 @@ export interface BenchServer {
   holdRoom(): Promise<() => Promise<void>>;
   /** Full collections Mobflow ran because it went idle (server/idleMemory.ts); null for the reference. */
   idleCollections(): Promise<number | null>;
+  /** Resolves once Mobflow holds no room and has run all its idle collections since the call (at once for the reference). */
+  collected(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -187,6 +191,11 @@ async function startMobflow(pinning: Pinning, options: StartOptions): Promise<Be
     roomsLoaded,
     unloaded,
     idleCollections: () => metric('mobflow_idle_gc_total'),
+    async collected() {
+      const start = await metric('mobflow_idle_gc_total');
+      await unloaded();
+      await until(async () => (await metric('mobflow_idle_gc_total')) >= start + IDLE_GC_ROUNDS, IDLE_COLLECTED_TIMEOUT_MS, 200);
+    },
     async settle() {
       await unloaded();
       await delay(SETTLE_AFTER_UNLOAD_MS);
@@ -237,6 +246,7 @@ async function startReference(pinning: Pinning): Promise<BenchServer> {
     unloaded: async () => (await roomsLoaded()) === 0,
     settle: () => Promise.resolve(),
     idleCollections: () => Promise.resolve(null),
+    collected: () => Promise.resolve(),
     async holdRoom() {
       const client = await openClient(server);
       return () => client.close();

@@ -52,7 +52,7 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
  */
 const IDLE_GC_DELAY_MS = 1_000;
 const IDLE_GC_INTERVAL_MS = 6_000;
-const IDLE_GC_ROUNDS = 2;
+export const IDLE_GC_ROUNDS = 2;
 
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<MobflowServer> {
   const logger = deps.logger ?? createLogger(config.logLevel);
