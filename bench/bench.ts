@@ -97,12 +97,8 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
     // Between rounds that would be in the other server's timed window, on the same core. One room held
     // open on each server through the latency scenarios keeps Mobflow from going idle, as any server
     // with a team on it would be; they close before the memory scenarios, which measure that release.
-    const release = new Map<ServerKind, () => Promise<void>>();
-    const idleBefore = new Map<ServerKind, number | null>();
-    for (const [kind, s] of servers) {
-      release.set(kind, await s.holdRoom());
-      idleBefore.set(kind, await s.idleCollections());
-    }
+    const held = new Map<ServerKind, { release: () => Promise<void>; idleBefore: number | null }>();
+    for (const [kind, s] of servers) held.set(kind, { release: await s.holdRoom(), idleBefore: await s.idleCollections() });
     for (const size of cfg.fanout) {
       // Rounds alternate which server goes first, so neither always runs right after the other.
       const rounds = new Map<ServerKind, FanoutResult[]>(SERVER_KINDS.map((k) => [k, []]));
@@ -128,11 +124,11 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
       r.storm = await runJoinStorm(s, cfg);
     });
     for (const [kind, s] of servers) {
-      const before = idleBefore.get(kind);
+      const h = held.get(kind);
       const after = await s.idleCollections();
       const r = results.get(kind);
-      if (r && after !== null && before !== null && before !== undefined) r.idleCollectionsDuringLatency = after - before;
-      await release.get(kind)?.();
+      if (r && after !== null) r.idleCollectionsDuringLatency = after - (h?.idleBefore ?? 0);
+      await h?.release();
       // The memory scenarios start from a collected heap, not from the latency scenarios' garbage.
       await s.collected();
     }

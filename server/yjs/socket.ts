@@ -49,7 +49,7 @@ class WsSocket implements SocketLike {
   }
 
   offer(msg: Shared, maxBuffered: number): Offered {
-    if (this.ws.readyState !== WebSocket.OPEN) return 'closed';
+    if (!this.isOpen) return 'closed';
     if (this.ws.bufferedAmount > maxBuffered) return 'behind';
     msg.frame ??= binaryFrame(msg.data);
     this.raw.write(msg.frame);
