@@ -1,6 +1,6 @@
 // How every launcher starts the server (npm start, the child-process tests, the benchmark): one
-// node process with tsx's loader (the tsx CLI would run the server in a child of its own, which a
-// signal to the CLI does not reach), with `gc` exposed for the idle memory release
+// node process running the server's bundle (scripts/server-bundle.mjs, built here when stale), so a
+// signal reaches the server itself, with `gc` exposed for the idle memory release
 // (server/idleMemory.ts).
 //
 // On a single CPU (a container limited to one core, or a process pinned with taskset) V8's
@@ -13,7 +13,7 @@
 // they fragment and stay resident after the sessions are gone (+25 MB after one 3.8 MB doc). A
 // fixed threshold keeps every allocation of 128 KiB and more in its own mapping, returned on free.
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { ensureServerBundle } from './server-bundle.mjs';
 
 /** The server's environment: `env` plus the allocator setting above (unless `env` sets it). */
 export function serverEnv(env) {
@@ -21,9 +21,10 @@ export function serverEnv(env) {
 }
 
 /**
- * node arguments that run the server of the project at `root`. `cpus` is how many CPUs the server
- * process will have (default: what this process may use, which a launcher shares with its child).
+ * node arguments that run the server of the project at `root`, building its bundle first when it is
+ * missing or stale (throws when that build fails). `cpus` is how many CPUs the server process will
+ * have (default: what this process may use, which a launcher shares with its child).
  */
 export function serverArgs(root, { cpus = availableParallelism() } = {}) {
-  return ['--expose-gc', ...(cpus <= 1 ? ['--single-threaded-gc'] : []), '--import', 'tsx', join(root, 'server', 'index.ts')];
+  return ['--expose-gc', ...(cpus <= 1 ? ['--single-threaded-gc'] : []), ensureServerBundle(root)];
 }

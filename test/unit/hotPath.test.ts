@@ -1,9 +1,10 @@
 /**
- * The server runs under tsx, whose esbuild transform keeps function names: every closure assigned
- * to a name gets wrapped in `__name(fn, "name")`, an Object.defineProperty call that also turns the
- * closure's map into a dictionary. Created once per connection that costs nothing; created once per
- * update it cost the guard half its time (a `lookup` closure, 2026-11-27). The modules every update
- * goes through must create no named closure inside a function.
+ * tsx's esbuild transform keeps function names: every closure assigned to a name gets wrapped in
+ * `__name(fn, "name")`, an Object.defineProperty call that also turns the closure's map into a
+ * dictionary. Created once per update it cost the guard half its time (a `lookup` closure,
+ * 2026-11-27). `npm start` and the benchmark now run the server's bundle, built without keepNames
+ * (test/unit/serverBundle.test.ts), but `npm run dev` and the in-process tests still run the sources
+ * through tsx: the modules every update goes through must create no named closure inside a function.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

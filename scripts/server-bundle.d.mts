@@ -1,0 +1,3 @@
+export function serverBundlePath(root: string): string;
+export function serverSourceHash(root: string): string;
+export function ensureServerBundle(root: string): string;
