@@ -8,6 +8,9 @@ import { setUpPinning } from './pinning';
 import { checkTargets, renderTable } from './report';
 
 const cfg = benchConfig(process.env);
-const result = await runBenchmark(cfg, (line) => process.stderr.write(`[bench] ${line}\n`), setUpPinning(process.env));
+const t0 = performance.now();
+// Each progress line says how far into the run it is: the whole run must stay under 10 minutes.
+const log = (line: string) => process.stderr.write(`[bench ${Math.round((performance.now() - t0) / 1000)} s] ${line}\n`);
+const result = await runBenchmark(cfg, log, setUpPinning(process.env));
 process.stdout.write(`${renderTable(result)}\n`);
 process.stdout.write(`${JSON.stringify({ ...result, targets: checkTargets(result) })}\n`);
