@@ -63,6 +63,7 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   const metrics = new Metrics();
   const idleMemory = idleMemoryRelease({
     gc: (globalThis as { gc?: () => void }).gc,
+    release: () => store.releaseMemory(),
     delayMs: IDLE_GC_DELAY_MS,
     intervalMs: IDLE_GC_INTERVAL_MS,
     rounds: IDLE_GC_ROUNDS,

@@ -6,6 +6,8 @@
  * `rounds` full collections `intervalMs` apart, as the memory reducer would: the first frees the
  * garbage, a later one, once V8 sees the allocation rate has dropped, shrinks the young
  * generation and returns the emptied pages to the OS. A room loading meanwhile cancels the rest.
+ * Before each collection the store lets go of its cache (`release`), whose pages would otherwise
+ * keep the allocator's heap from shrinking.
  *
  * `gc` exists when node runs with --expose-gc (scripts/server-command.mjs); without it this is off.
  */
@@ -13,6 +15,8 @@ import type { Logger } from './logger';
 
 export interface IdleMemoryOptions {
   gc: (() => void) | undefined;
+  /** Runs before each collection: caches outside the V8 heap let go of their memory (the store's). */
+  release?: () => void;
   /** Quiet time after the last room unloaded before the first collection. */
   delayMs: number;
   intervalMs: number;
@@ -37,6 +41,7 @@ export function idleMemoryRelease(opts: IdleMemoryOptions): IdleMemory {
   };
   const collect = (round: number) => {
     timer = null;
+    opts.release?.();
     gc?.();
     opts.onCollected?.();
     opts.logger.debug('idle: full garbage collection', { round, rssBytes: process.memoryUsage.rss() });

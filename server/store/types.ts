@@ -46,5 +46,7 @@ export interface Store {
   replayedSessions(): SessionId[];
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;
+  /** Gives back memory the engine only caches (SQLite's page cache); the server calls it when it goes idle. */
+  releaseMemory(): void;
   close(): Promise<void>;
 }

@@ -54,6 +54,20 @@ function runStoreChild(count: number, end: 'kill' | 'close') {
 }
 
 describe('sqlite store', () => {
+  it('lets its page cache go when asked (idle), and reads and writes as before afterwards; closed, it ignores the call', async () => {
+    const store = openSqliteStore(dir);
+    const doc = new Y.Doc();
+    await store.createSession({ id: A, viewToken: 'view-a' as ViewToken, createdAt: 1 });
+    store.appendUpdate(A, textUpdate('before ', doc));
+    await store.compact(A, Y.encodeStateAsUpdate(doc), 1);
+    store.releaseMemory();
+    expect(store.appendUpdate(A, textUpdate('after', doc))).toBe(2);
+    expect(textOf((await store.loadDoc(A)).updates)).toBe('before after');
+    expect((await store.findSession('view-a'))?.readOnly).toBe(true);
+    await store.close();
+    expect(() => store.releaseMemory()).not.toThrow();
+  });
+
   it('numbers appends per session, returning the number synchronously', async () => {
     await withStore(async (store) => {
       const doc = new Y.Doc();

@@ -45,6 +45,14 @@ describe('idle memory release', () => {
     expect(gc).toHaveBeenCalledTimes(3);
   });
 
+  it("lets the store's cache go before each collection", () => {
+    const calls: string[] = [];
+    const idle = idleMemoryRelease({ gc: () => calls.push('gc'), release: () => calls.push('release'), delayMs: 1000, intervalMs: 500, rounds: 2, logger });
+    idle.roomsLoaded(0);
+    vi.advanceTimersByTime(1500);
+    expect(calls).toEqual(['release', 'gc', 'release', 'gc']);
+  });
+
   it('repeated idle notices do not stack collections', () => {
     const gc = vi.fn();
     const idle = release(gc);

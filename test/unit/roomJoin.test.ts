@@ -30,6 +30,7 @@ function storeWith(stored: StoredDoc): Store {
     listTimersDue: async () => [],
     replayedSessions: () => [],
     ping: async () => true,
+    releaseMemory: () => undefined,
     close: async () => undefined,
   };
 }
