@@ -198,6 +198,9 @@ async function startMobflow(pinning: Pinning, options: StartOptions): Promise<Be
     },
     async settle() {
       await unloaded();
+      // Most rooms just unloaded: Mobflow collects a second later (server/idleMemory.ts), which must
+      // not land in the other server's next round on the shared core.
+      await until(async () => (await metric('mobflow_gc_scheduled')) === 0, UNLOAD_TIMEOUT_MS, 50);
       await delay(SETTLE_AFTER_UNLOAD_MS);
     },
     async holdRoom() {

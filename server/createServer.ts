@@ -53,6 +53,11 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const IDLE_GC_DELAY_MS = 1_000;
 const IDLE_GC_INTERVAL_MS = 6_000;
 export const IDLE_GC_ROUNDS = 2;
+/**
+ * The collection after most rooms unloaded (idleMemory.ts): once the rooms loaded fell to a quarter
+ * of at least 50, a second after the last of them unloaded.
+ */
+const DROP_GC = { minPeak: 50, ratio: 0.25, delayMs: 1_000 };
 
 export async function createServer(config: Config, deps: ServerDeps = {}): Promise<MobflowServer> {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -69,6 +74,8 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
     rounds: IDLE_GC_ROUNDS,
     logger,
     onCollected: () => metrics.inc(METRIC.idleCollections, 'Full garbage collections run after the last room unloaded'),
+    drop: { ...DROP_GC, onCollected: () => metrics.inc(METRIC.dropCollections, 'Full garbage collections run after most rooms unloaded') },
+    onScheduled: (scheduled) => metrics.set(METRIC.collectionScheduled, 'Whether a full garbage collection is scheduled (1) or not (0)', scheduled ? 1 : 0),
   });
   const rooms = new Rooms({
     store,

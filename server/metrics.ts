@@ -65,6 +65,8 @@ export const METRIC = {
   httpRequests: 'mobflow_http_requests_total',
   wsMessages: 'mobflow_ws_messages_total',
   idleCollections: 'mobflow_idle_gc_total',
+  dropCollections: 'mobflow_drop_gc_total',
+  collectionScheduled: 'mobflow_gc_scheduled',
   rss: 'process_resident_memory_bytes',
   heapUsed: 'nodejs_heap_used_bytes',
 } as const;

@@ -1,14 +1,15 @@
 /**
  * The server as npm start runs it (gc exposed) collects garbage once its last room unloaded, and
- * again for the next idle period. Counts from /metrics, not memory figures.
+ * again for the next idle period, and once after most of its rooms unloaded while others stay.
+ * Counts from /metrics, not memory figures.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChild } from '../helpers/child';
 import { createSession, tempDir } from '../helpers/server';
 import { connect, synced, waitFor } from '../helpers/yclient';
 
 let server: ChildServer | undefined;
-afterAll(async () => {
+afterEach(async () => {
   await server?.kill('SIGKILL');
 });
 
@@ -43,5 +44,27 @@ describe('idle memory release', () => {
 
     client.destroy();
     await until(async () => (await metric('mobflow_idle_gc_total')) === 4, 'collections after the second idle period');
+  }, 60_000);
+
+  it('runs one collection once most rooms unloaded, though one stays loaded', async () => {
+    server = await startChild(tempDir(), { UNLOAD_DELAY_MS: '100' });
+    const staying = connect(server.wsUrl, (await createSession(server.url)).id);
+    await synced(staying);
+    const leaving = [];
+    for (let i = 0; i < 60; i++) leaving.push(connect(server.wsUrl, (await createSession(server.url)).id));
+    for (const c of leaving) await synced(c);
+    expect(await metric('mobflow_rooms_loaded')).toBe(61);
+    const idleBefore = await metric('mobflow_idle_gc_total');
+    expect(await metric('mobflow_drop_gc_total')).toBe(0);
+
+    for (const c of leaving) c.destroy();
+    await until(async () => (await metric('mobflow_drop_gc_total')) === 1, 'the collection after the rooms left');
+    expect(await metric('mobflow_rooms_loaded')).toBe(1);
+    expect(await metric('mobflow_gc_scheduled')).toBe(0);
+    // Not the idle rounds: a room is still loaded.
+    expect(await metric('mobflow_idle_gc_total')).toBe(idleBefore);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await metric('mobflow_drop_gc_total')).toBe(1);
+    staying.destroy();
   }, 60_000);
 });
