@@ -2,23 +2,15 @@
 // (app/, lib/, configs, lockfile) differs from the one recorded by the last build.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { files } from './source-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const distDir = process.env.MOBFLOW_DIST_DIR || '.next';
 const stampFile = join(root, distDir, 'mobflow-source-hash');
 const inputs = ['app', 'lib', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
-
-function* files(path) {
-  if (!existsSync(path)) return;
-  if (statSync(path).isDirectory()) {
-    for (const name of readdirSync(path).sort()) yield* files(join(path, name));
-  } else {
-    yield path;
-  }
-}
 
 function sourceHash() {
   const h = createHash('sha256');

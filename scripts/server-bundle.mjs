@@ -11,10 +11,11 @@
 // with it. Launchers may run at once (parallel tests), so each writes its own file and renames it
 // into place; a reader sees the old bundle or the new one, never half of one.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { files } from './source-files.mjs';
 
 /** What the bundle is made from: a change to any of these rebuilds it. */
 const INPUTS = ['server', 'lib', 'package-lock.json', 'tsconfig.json', 'scripts/server-bundle.mjs'];
@@ -62,13 +63,4 @@ export function ensureServerBundle(root) {
   writeFileSync(`${stamp}.${unique}.tmp`, hash);
   renameSync(`${stamp}.${unique}.tmp`, stamp);
   return out;
-}
-
-function* files(path) {
-  if (!existsSync(path)) return;
-  if (statSync(path).isDirectory()) {
-    for (const name of readdirSync(path).sort()) yield* files(join(path, name));
-  } else {
-    yield path;
-  }
 }
