@@ -1,3 +1,2 @@
 export function serverBundlePath(root: string): string;
-export function serverSourceHash(root: string): string;
 export function ensureServerBundle(root: string): string;

@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { files } from './source-files.mjs';
 
-/** What the bundle is made from: a change to any of these rebuilds it. */
-const INPUTS = ['server', 'lib', 'package-lock.json', 'tsconfig.json', 'scripts/server-bundle.mjs'];
+/** What the bundle is made from, in the project: a change to any of these (or to this file) rebuilds it. */
+const INPUTS = ['server', 'lib', 'package-lock.json', 'tsconfig.json'];
+/** This file decides how the bundle is built, whichever project it builds. */
 const THIS_FILE = fileURLToPath(import.meta.url);
 
 /** Where the bundle of the project at `root` lives (one level below `root`, as server/index.ts is). */
@@ -27,16 +28,12 @@ export function serverBundlePath(root) {
 }
 
 /** The hash of the bundle's inputs in the project at `root`. */
-export function serverSourceHash(root) {
+function sourceHash(root) {
   const h = createHash('sha256');
-  for (const input of INPUTS) {
-    const path = join(root, input);
-    // This file decides how the bundle is built, whichever project it builds.
-    for (const f of input === 'scripts/server-bundle.mjs' ? [THIS_FILE] : files(path)) {
-      h.update(relative(root, f));
-      h.update('\0');
-      h.update(readFileSync(f));
-    }
+  for (const f of [...INPUTS.flatMap((input) => [...files(join(root, input))]), THIS_FILE]) {
+    h.update(relative(root, f));
+    h.update('\0');
+    h.update(readFileSync(f));
   }
   return h.digest('hex');
 }
@@ -45,7 +42,7 @@ export function serverSourceHash(root) {
 export function ensureServerBundle(root) {
   const out = serverBundlePath(root);
   const stamp = `${out}.hash`;
-  const hash = serverSourceHash(root);
+  const hash = sourceHash(root);
   if (existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return out;
   mkdirSync(join(root, 'dist'), { recursive: true });
   const unique = `${process.pid}-${Date.now()}`;
