@@ -105,8 +105,8 @@ class Peer {
   private readonly messages: TokenBucket;
   private readonly bytes: TokenBucket;
   private refused = false;
-  /** Frames that arrived while the room loaded, replayed in order once it joined; null after. */
-  private queued: Uint8Array[] | null = [];
+  /** Frames that arrive while the room loads, replayed in order once it joined. */
+  private readonly queued: Uint8Array[] = [];
   private room: Room | null = null;
   private conn: Connection | null = null;
 
@@ -148,9 +148,7 @@ class Peer {
     room.join(conn);
     this.room = room;
     this.conn = conn;
-    const queued = this.queued ?? [];
-    this.queued = null;
-    for (const frame of queued) room.receive(conn, frame);
+    for (const frame of this.queued.splice(0)) room.receive(conn, frame);
   }
 
   receive(data: RawData): void {
@@ -162,7 +160,7 @@ class Peer {
       return;
     }
     if (this.room && this.conn) this.room.receive(this.conn, frame);
-    else if (this.queued && this.queued.length < MAX_QUEUED_FRAMES) this.queued.push(frame);
+    else if (this.queued.length < MAX_QUEUED_FRAMES) this.queued.push(frame);
     else this.refuse(CloseCode.RateLimited, 'too many messages before the room was ready');
   }
 
