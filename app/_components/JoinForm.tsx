@@ -1,6 +1,6 @@
 'use client';
 
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useLayoutEffect, useRef, useState } from 'react';
 import { LIMITS } from '../../lib/doc/schema';
 import { normalizeName } from '../../lib/members';
 
@@ -9,8 +9,9 @@ export function JoinForm({ initial, submitLabel, onSubmit, onCancel }: { initial
   const [name, setName] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  // The form opens as a dialog: focus its only field.
-  useEffect(() => input.current?.focus(), []);
+  // The form opens as a dialog: focus its only field in the commit that shows it (before it paints),
+  // so the first keystroke lands in the field.
+  useLayoutEffect(() => input.current?.focus(), []);
 
   function submit(e: FormEvent) {
     e.preventDefault();

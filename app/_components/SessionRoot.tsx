@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type * as Y from 'yjs';
 import { readSessionName } from '../../lib/doc/schema';
 import { getMember, joinMember, renameMember } from '../../lib/members';
@@ -12,7 +12,7 @@ import { DecisionLog } from './DecisionLog';
 import { JoinForm } from './JoinForm';
 import { Roster } from './Roster';
 import { SessionProvider, type SessionContextValue } from './SessionContext';
-import { SessionSkeleton } from './SessionSkeleton';
+import { SessionSkeleton, SkeletonPanels } from './SessionSkeleton';
 import { SessionStage } from './SessionStage';
 import { ShareBar } from './ShareBar';
 import { TopBar } from './TopBar';
@@ -34,9 +34,12 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
   const name = useDocSelector(doc, useCallback(selectName, []));
   const me = useDocSelector(
     doc,
-    useCallback((d: Y.Doc) => (identity?.memberId ? getMember(d, identity.memberId) : null), [identity?.memberId]),
+    useCallback((d: Y.Doc) => (identity.memberId ? getMember(d, identity.memberId) : null), [identity.memberId]),
   );
   const live = status.kind === 'live';
+  // The first render has the frame and, for a new visitor, the name prompt; the panels follow in a
+  // deferred render that React may interrupt, so the prompt takes input without waiting for them.
+  const panels = useDeferredValue(true, false);
 
   // The view link comes from the API (it is not in the doc, so watchers never learn more than they have).
   useEffect(() => {
@@ -58,7 +61,7 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
 
   // Rejoin automatically with the remembered name once the doc is synced (so rejoin-by-name works).
   useEffect(() => {
-    if (readOnly || !live || !identity?.name || me) return;
+    if (readOnly || !live || !identity.name || me) return;
     const member = joinMember(doc, identity.name, Date.now(), identity.memberId);
     remember({ name: member.name, memberId: member.id });
   }, [readOnly, live, identity, me, doc, remember]);
@@ -66,10 +69,10 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
   useEffect(() => {
     provider.awareness.setLocalStateField('user', {
       memberId: readOnly ? null : (me?.id ?? null),
-      name: readOnly ? (identity?.name ?? 'Watcher') : (me?.name ?? identity?.name ?? ''),
+      name: readOnly ? (identity.name ?? 'Watcher') : (me?.name ?? identity.name ?? ''),
       watching: readOnly,
     });
-  }, [provider, readOnly, me?.id, me?.name, identity?.name]);
+  }, [provider, readOnly, me?.id, me?.name, identity.name]);
 
   const ctx = useMemo<SessionContextValue>(
     () => ({
@@ -84,7 +87,7 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
     [conn, me, readOnly, room, viewUrl],
   );
 
-  const needsName = !readOnly && identity !== null && !identity.name;
+  const needsName = !readOnly && !identity.name;
 
   return (
     <SessionProvider value={ctx}>
@@ -110,7 +113,7 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
             <div className="card dialog">
               <h2 id="join-title">{renaming ? 'Change your name' : `Join ${name || 'the session'}`}</h2>
               <JoinForm
-                initial={me?.name ?? identity?.name ?? ''}
+                initial={me?.name ?? identity.name ?? ''}
                 submitLabel={renaming ? 'Save name' : 'Join the mob'}
                 onCancel={renaming ? () => setRenaming(false) : undefined}
                 onSubmit={(n) => {
@@ -118,7 +121,7 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
                     renameMember(doc, me.id, n);
                     remember({ name: n, memberId: me.id });
                   } else {
-                    const member = joinMember(doc, n, Date.now(), identity?.memberId ?? null);
+                    const member = joinMember(doc, n, Date.now(), identity.memberId);
                     remember({ name: member.name, memberId: member.id });
                   }
                   setRenaming(false);
@@ -128,12 +131,18 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
           </div>
         )}
 
-        <main className="session-grid">
-          <SessionStage />
-          <aside className="side">
-            <Roster />
-            <DecisionLog />
-          </aside>
+        <main className="session-grid" aria-busy={!panels || undefined}>
+          {panels ? (
+            <>
+              <SessionStage />
+              <aside className="side">
+                <Roster />
+                <DecisionLog />
+              </aside>
+            </>
+          ) : (
+            <SkeletonPanels />
+          )}
         </main>
       </div>
     </SessionProvider>

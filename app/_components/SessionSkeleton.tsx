@@ -19,15 +19,24 @@ export function SessionSkeleton() {
         </span>
       </TopBar>
       <main className="session-grid" aria-busy="true">
-        <div className="stage">
-          <div className="card skeleton tall" />
-          <div className="card skeleton tall" />
-        </div>
-        <div className="side">
-          <div className="card skeleton" />
-          <div className="card skeleton" />
-        </div>
+        <SkeletonPanels />
       </main>
     </div>
+  );
+}
+
+/** The stage and the side column as empty cards, until the session's panels render. */
+export function SkeletonPanels() {
+  return (
+    <>
+      <div className="stage">
+        <div className="card skeleton tall" />
+        <div className="card skeleton tall" />
+      </div>
+      <div className="side">
+        <div className="card skeleton" />
+        <div className="card skeleton" />
+      </div>
+    </>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { type MemberId, parseMemberId } from '../../lib/ids';
 
 const NAME_KEY = 'mobflow:name';
@@ -11,27 +11,34 @@ export interface Identity {
   memberId: MemberId | null;
 }
 
-/** The display name (per browser) and member id (per session), kept in localStorage. */
+/**
+ * The display name (per browser) and member id (per session), kept in localStorage. Read while the
+ * component mounts, so its first render already knows whether to ask for a name: only for
+ * components that render in the browser alone (never on the server, where there is no storage).
+ */
 export function useIdentity(sessionKey: string) {
-  const [identity, setIdentity] = useState<Identity | null>(null);
-
-  useEffect(() => {
-    setIdentity({
-      name: safeGet(NAME_KEY),
-      memberId: parseMemberId(safeGet(memberKey(sessionKey))),
-    });
-  }, [sessionKey]);
+  const [state, setState] = useState(() => ({ key: sessionKey, identity: readIdentity(sessionKey) }));
+  // Another session in the same component: read its identity during this render.
+  let { identity } = state;
+  if (state.key !== sessionKey) {
+    identity = readIdentity(sessionKey);
+    setState({ key: sessionKey, identity });
+  }
 
   const remember = useCallback(
     (next: { name: string; memberId: MemberId }) => {
       safeSet(NAME_KEY, next.name);
       safeSet(memberKey(sessionKey), next.memberId);
-      setIdentity(next);
+      setState({ key: sessionKey, identity: next });
     },
     [sessionKey],
   );
 
   return { identity, remember };
+}
+
+function readIdentity(sessionKey: string): Identity {
+  return { name: safeGet(NAME_KEY), memberId: parseMemberId(safeGet(memberKey(sessionKey))) };
 }
 
 function safeGet(key: string): string | null {
