@@ -8,7 +8,7 @@
  * moment, as performance.now() in the page (ms since navigation start), at which the join dialog's
  * name input exists, is enabled and has the focus. The server renders only the page frame (SessionSkeleton), so
  * the input exists only once React has rendered on the client, and it gets the focus from JoinForm's
- * mount effect, so React has committed and run effects and its handlers are attached. Each load then
+ * layout effect, in the commit that puts it in the page, so its handlers are attached. Each load then
  * proves it: submitting the empty form shows React's "Your name ..." error (no handler, no error).
  *
  * Live (a returning member, localStorage holding their name and member id from an earlier join):
@@ -16,7 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, errors, type Page } from 'playwright-core';
 import { z } from 'zod';
@@ -123,6 +123,8 @@ export interface PageMeasured {
   skipped?: undefined;
   /** Loads by new visitors, the cold one included. */
   loads: number;
+  /** CPUs the browser could use (all of the machine's; the server stays on its own when pinned). */
+  browserCpus: number;
   cold: LoadTiming;
   /** Over the loads after the first (empty when `loads` is 1). */
   warm: { count: number; interactive: Dist; dialog: Dist; synced: Dist; fcp: Dist | null; ttfb: Dist; domContentLoaded: Dist; load: Dist };
@@ -137,7 +139,7 @@ export interface PageOptions {
   loads: number;
   /** Next.js build dir for both the build and the server (MOBFLOW_DIST_DIR); unset: the environment's. */
   distDir?: string;
-  /** The server on the benchmark's server CPU (the browser stays with the load generator). */
+  /** The server on the benchmark's server CPU; the browser may use every CPU (see Pinning.onEveryCpu). */
   pinning?: Pinning;
 }
 
@@ -147,10 +149,11 @@ export async function runPageLoad(opts: PageOptions): Promise<PageResult> {
   const loads = Math.max(1, Math.floor(opts.loads));
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...(opts.distDir ? { MOBFLOW_DIST_DIR: opts.distDir } : {}) };
   await build(env);
-  const server = await startWebServer(env, opts.pinning ?? UNPINNED);
+  const pinning = opts.pinning ?? UNPINNED;
+  const server = await startWebServer(env, pinning);
   let browser: Browser | null = null;
   try {
-    browser = await launch();
+    browser = await pinning.onEveryCpu(launch);
     const url = `${server.url}/s/${await createSession(server.url)}`;
     const visits: LoadTiming[] = [];
     for (let i = 0; i < loads; i++) {
@@ -158,7 +161,7 @@ export async function runPageLoad(opts: PageOptions): Promise<PageResult> {
     }
     const [cold, ...warm] = visits;
     if (!cold) throw new Error('no load measured');
-    return { loads, cold, warm: summarizeLoads(warm), live: await returningLoad(browser, url).catch(rethrowAs('the returning member')) };
+    return { loads, browserCpus: cpus().length, cold, warm: summarizeLoads(warm), live: await returningLoad(browser, url).catch(rethrowAs('the returning member')) };
   } finally {
     if (browser) await bounded(browser.close(), STOP_TIMEOUT_MS);
     await server.stop();

@@ -15,10 +15,22 @@ export interface Pinning {
   generatorCpu: string | null;
   /** Wraps a command so that it starts pinned to the server CPU. */
   wrap(command: string, args: string[]): { command: string; args: string[] };
+  /**
+   * Runs `start`, which spawns a child, with this process allowed on every CPU, then pins it back:
+   * a child inherits the CPUs of the thread that spawns it, and this process spawns from its main
+   * thread. For a browser, a multi-process program that no real visitor runs on a single core.
+   */
+  onEveryCpu<T>(start: () => Promise<T>): Promise<T>;
 }
 
 /** Nothing pinned: servers may use every CPU. */
-export const UNPINNED: Pinning = { serverCpu: null, serverCpus: cpus().length, generatorCpu: null, wrap: (command, args) => ({ command, args }) };
+export const UNPINNED: Pinning = {
+  serverCpu: null,
+  serverCpus: cpus().length,
+  generatorCpu: null,
+  wrap: (command, args) => ({ command, args }),
+  onEveryCpu: (start) => start(),
+};
 
 export function setUpPinning(env: Record<string, string | undefined>): Pinning {
   const count = cpus().length;
@@ -36,5 +48,13 @@ export function setUpPinning(env: Record<string, string | undefined>): Pinning {
     generatorCpu,
     // taskset execs the command: the pid stays the server's own.
     wrap: (command, args) => ({ command: 'taskset', args: ['-c', serverCpu, command, ...args] }),
+    async onEveryCpu(start) {
+      execFileSync('taskset', ['-cp', `0-${count - 1}`, String(process.pid)], { stdio: 'ignore' });
+      try {
+        return await start();
+      } finally {
+        execFileSync('taskset', ['-cp', generatorCpu, String(process.pid)], { stdio: 'ignore' });
+      }
+    },
   };
 }

@@ -137,7 +137,7 @@ function pageLines(r: BenchResult): string[] {
   rows.push(['first contentful paint', w.fcp ? `${w.fcp.p50}` : '-', w.fcp ? `${w.fcp.p95}` : '-', w.fcp ? `${w.fcp.max}` : '-', `${page.cold.fcpMs ?? '-'}`]);
   rows.push(['live (websocket open, doc synced)', `${w.synced.p50}`, `${w.synced.p95}`, `${w.synced.max}`, `${page.cold.syncedMs}`]);
   rows.push([`returning member: live and in the roster`, `${page.live.liveMs}`, '', '', '']);
-  return [formatRows(rows), `(${page.loads} loads, each in a fresh browser context; p50..max over the ${w.count} after the first)`];
+  return [formatRows(rows), `(${page.loads} loads, each in a fresh browser context, the browser on ${page.browserCpus} cpus; p50..max over the ${w.count} after the first)`];
 }
 
 function lat(l: { p50: number; p95: number; p99: number; max: number }): string[] {
