@@ -37,7 +37,11 @@ export function setUpPinning(env: Record<string, string | undefined>): Pinning {
   if (env.BENCH_PIN === 'off' || count < 2) return UNPINNED;
   const generatorCpu = '0';
   const serverCpu = String(count - 1);
+  // The CPUs this process may use before it is pinned (`taskset -p` prints "...: 0-3" or "...: 0,1").
+  let everyCpu: string;
   try {
+    everyCpu = execFileSync('taskset', ['-cp', String(process.pid)]).toString().trim().split(' ').pop() ?? '';
+    if (!/^[\d,-]+$/.test(everyCpu)) return UNPINNED;
     execFileSync('taskset', ['-cp', generatorCpu, String(process.pid)], { stdio: 'ignore' });
   } catch {
     return UNPINNED;
@@ -49,7 +53,7 @@ export function setUpPinning(env: Record<string, string | undefined>): Pinning {
     // taskset execs the command: the pid stays the server's own.
     wrap: (command, args) => ({ command: 'taskset', args: ['-c', serverCpu, command, ...args] }),
     async onEveryCpu(start) {
-      execFileSync('taskset', ['-cp', `0-${count - 1}`, String(process.pid)], { stdio: 'ignore' });
+      execFileSync('taskset', ['-cp', everyCpu, String(process.pid)], { stdio: 'ignore' });
       try {
         return await start();
       } finally {
