@@ -16,7 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, errors, type Page } from 'playwright-core';
 import { z } from 'zod';
@@ -123,7 +123,7 @@ export interface PageMeasured {
   skipped?: undefined;
   /** Loads by new visitors, the cold one included. */
   loads: number;
-  /** CPUs the browser could use (all of the machine's; the server stays on its own when pinned). */
+  /** CPUs the browser may use (all this run may use; the server stays on its own when pinned). */
   browserCpus: number;
   cold: LoadTiming;
   /** Over the loads after the first (empty when `loads` is 1). */
@@ -152,8 +152,13 @@ export async function runPageLoad(opts: PageOptions): Promise<PageResult> {
   const pinning = opts.pinning ?? UNPINNED;
   const server = await startWebServer(env, pinning);
   let browser: Browser | null = null;
+  // What the browser inherits: the CPUs this thread may use while it spawns it.
+  let browserCpus = 0;
   try {
-    browser = await pinning.onEveryCpu(launch);
+    browser = await pinning.onEveryCpu(() => {
+      browserCpus = availableParallelism();
+      return launch();
+    });
     const url = `${server.url}/s/${await createSession(server.url)}`;
     const visits: LoadTiming[] = [];
     for (let i = 0; i < loads; i++) {
@@ -161,7 +166,7 @@ export async function runPageLoad(opts: PageOptions): Promise<PageResult> {
     }
     const [cold, ...warm] = visits;
     if (!cold) throw new Error('no load measured');
-    return { loads, browserCpus: cpus().length, cold, warm: summarizeLoads(warm), live: await returningLoad(browser, url).catch(rethrowAs('the returning member')) };
+    return { loads, browserCpus, cold, warm: summarizeLoads(warm), live: await returningLoad(browser, url).catch(rethrowAs('the returning member')) };
   } finally {
     if (browser) await bounded(browser.close(), STOP_TIMEOUT_MS);
     await server.stop();

@@ -3,7 +3,7 @@
  * every mark it reports (a new visitor's focused name field, the live badge, React's validation
  * error on the empty form, a returning member in the roster). Timings are reported, not asserted.
  */
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { runPageLoad } from '../../bench/page';
 
@@ -13,7 +13,7 @@ describe('the benchmark page scenario', () => {
     if (r.skipped !== undefined) throw new Error(`the page scenario was skipped: ${r.skipped}`);
     expect(r.loads).toBe(2);
     expect(r.warm.count).toBe(1);
-    expect(r.browserCpus).toBe(cpus().length);
+    expect(r.browserCpus).toBe(availableParallelism());
     const { cold } = r;
     // The dialog's input is in the page no later than it has the focus, and both after the response.
     expect(cold.dialogMs).toBeLessThanOrEqual(cold.interactiveMs);
