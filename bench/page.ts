@@ -152,13 +152,11 @@ export async function runPageLoad(opts: PageOptions): Promise<PageResult> {
   const pinning = opts.pinning ?? UNPINNED;
   const server = await startWebServer(env, pinning);
   let browser: Browser | null = null;
-  // What the browser inherits: the CPUs this thread may use while it spawns it.
-  let browserCpus = 0;
   try {
-    browser = await pinning.onEveryCpu(() => {
-      browserCpus = availableParallelism();
-      return launch();
-    });
+    // The browser inherits the CPUs this thread may use while it spawns it.
+    const launched = await pinning.onEveryCpu(async () => ({ cpus: availableParallelism(), browser: await launch() }));
+    browser = launched.browser;
+    const browserCpus = launched.cpus;
     const url = `${server.url}/s/${await createSession(server.url)}`;
     const visits: LoadTiming[] = [];
     for (let i = 0; i < loads; i++) {

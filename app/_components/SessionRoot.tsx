@@ -23,7 +23,8 @@ const selectName = (doc: Y.Doc) => readSessionName(doc);
 export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolean }) {
   const { conn, status } = useSessionConnection(room, readOnly);
   if (!conn) return <SessionSkeleton />;
-  return <ConnectedSession conn={conn} status={status} />;
+  // Keyed by session: a session's state (who you are, the rename dialog, the view link) never outlives it.
+  return <ConnectedSession key={conn.room} conn={conn} status={status} />;
 }
 
 function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeof useSessionConnection>['conn']>; status: ReturnType<typeof useSessionConnection>['status'] }) {

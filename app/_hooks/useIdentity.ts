@@ -12,24 +12,19 @@ export interface Identity {
 }
 
 /**
- * The display name (per browser) and member id (per session), kept in localStorage. Read while the
+ * The display name (per browser) and member id (per session), kept in localStorage. Read as the
  * component mounts, so its first render already knows whether to ask for a name: only for
- * components that render in the browser alone (never on the server, where there is no storage).
+ * components that render in the browser alone (never on the server, where there is no storage),
+ * keyed by the session.
  */
 export function useIdentity(sessionKey: string) {
-  const [state, setState] = useState(() => ({ key: sessionKey, identity: readIdentity(sessionKey) }));
-  // Another session in the same component: read its identity during this render.
-  let { identity } = state;
-  if (state.key !== sessionKey) {
-    identity = readIdentity(sessionKey);
-    setState({ key: sessionKey, identity });
-  }
+  const [identity, setIdentity] = useState(() => readIdentity(sessionKey));
 
   const remember = useCallback(
     (next: { name: string; memberId: MemberId }) => {
       safeSet(NAME_KEY, next.name);
       safeSet(memberKey(sessionKey), next.memberId);
-      setState({ key: sessionKey, identity: next });
+      setIdentity(next);
     },
     [sessionKey],
   );

@@ -95,6 +95,15 @@ function accept(peers: Peers, ws: WebSocket, raw: Duplex, upgrade: Upgrade): voi
   });
 }
 
+/** Counts a connection opening (+1) or closing (-1), in total and for its address. */
+function count(peers: Peers, ip: string, delta: 1 | -1): void {
+  peers.open += delta;
+  const n = (peers.perIp.get(ip) ?? 0) + delta;
+  if (n > 0) peers.perIp.set(ip, n);
+  else peers.perIp.delete(ip);
+  peers.deps.metrics.set(METRIC.connections, 'Open Yjs WebSocket connections', peers.open);
+}
+
 /**
  * One client socket at the endpoint: its rate budgets, the frames that arrive while its room loads,
  * and its connection in the room once joined. A class, so each open socket holds one object of a
@@ -115,13 +124,11 @@ class Peer {
     private readonly ws: WebSocket,
     private readonly ip: string,
   ) {
-    const { limits, metrics } = peers.deps;
+    const { limits } = peers.deps;
     this.id = `c${++peers.nextId}`;
     this.messages = new TokenBucket(limits.messageBurst, limits.messagesPerSecond, peers.now);
     this.bytes = new TokenBucket(limits.byteBurst, limits.bytesPerSecond, peers.now);
-    peers.open++;
-    peers.perIp.set(ip, (peers.perIp.get(ip) ?? 0) + 1);
-    metrics.set(METRIC.connections, 'Open Yjs WebSocket connections', peers.open);
+    count(peers, ip, 1);
   }
 
   /** Checks the request, resolves the session and joins its room; refuses with a named code otherwise. */
@@ -165,12 +172,7 @@ class Peer {
   }
 
   closed(): void {
-    const { peers } = this;
-    peers.open--;
-    const left = (peers.perIp.get(this.ip) ?? 1) - 1;
-    if (left > 0) peers.perIp.set(this.ip, left);
-    else peers.perIp.delete(this.ip);
-    peers.deps.metrics.set(METRIC.connections, 'Open Yjs WebSocket connections', peers.open);
+    count(this.peers, this.ip, -1);
     if (this.room && this.conn) this.room.leave(this.conn);
     this.room = null;
     this.conn = null;
