@@ -3,7 +3,7 @@
  * (ties broken by id), so concurrent edits merge instead of overwriting a shared list.
  */
 import * as Y from 'yjs';
-import { LIMITS, MEMBER_KEY, type MemberMap, membersOf } from './doc/schema';
+import { MEMBER_KEY, type MemberMap, membersOf } from './doc/schema';
 import { type MemberId, newMemberId, parseMemberId } from './ids';
 
 export interface Member {
@@ -12,18 +12,6 @@ export interface Member {
   rank: number;
   away: boolean;
   joinedAt: number;
-}
-
-export type NameResult = { ok: true; name: string } | { ok: false; reason: string };
-
-/** Trims and collapses whitespace; refuses empty names and names over the cap (it says so). */
-export function normalizeName(raw: unknown, max: number = LIMITS.memberName): NameResult {
-  if (typeof raw !== 'string') return { ok: false, reason: 'name must be a string' };
-  // Control characters would render as garbage and can break exports.
-  const name = raw.replace(/\p{Cc}/gu, ' ').replace(/\s+/g, ' ').trim();
-  if (name.length === 0) return { ok: false, reason: 'name must not be empty' };
-  if ([...name].length > max) return { ok: false, reason: `name must be at most ${max} characters` };
-  return { ok: true, name };
 }
 
 function readMember(id: string, m: MemberMap): Member | null {

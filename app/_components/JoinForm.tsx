@@ -2,7 +2,7 @@
 
 import { type FormEvent, useLayoutEffect, useRef, useState } from 'react';
 import { LIMITS } from '../../lib/doc/schema';
-import { normalizeName } from '../../lib/members';
+import { normalizeName } from '../../lib/memberName';
 
 /** Asks for a display name; used to join and to rename. */
 export function JoinForm({ initial, submitLabel, onSubmit, onCancel }: { initial: string; submitLabel: string; onSubmit(name: string): void; onCancel?(): void }) {

@@ -3,7 +3,8 @@
 import { type DragEvent, type FormEvent, useCallback, useState } from 'react';
 import type * as Y from 'yjs';
 import type { MemberId } from '../../lib/ids';
-import { joinMember, listMembers, type Member, moveMember, normalizeName, removeMember, renameMember, setAway, shuffleMembers } from '../../lib/members';
+import { normalizeName } from '../../lib/memberName';
+import { joinMember, listMembers, type Member, moveMember, removeMember, renameMember, setAway, shuffleMembers } from '../../lib/members';
 import { useDocSelector } from '../_hooks/useDoc';
 import { useSession } from './SessionContext';
 import '../_styles/timer.css';

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../doc/schema';
-import { normalizeName } from '../members';
+import { normalizeName } from '../memberName';
 import { parseTaskId } from '../ids';
 import { normalizeReason } from '../task';
 import { secondsSchema } from './timer';

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { getMember, joinMember, listMembers, moveMember, normalizeName, removeMember, renameMember, setAway, shuffleMembers } from '../../lib/members';
+import { normalizeName } from '../../lib/memberName';
+import { getMember, joinMember, listMembers, moveMember, removeMember, renameMember, setAway, shuffleMembers } from '../../lib/members';
 
 const names = (doc: Y.Doc) => listMembers(doc).map((m) => m.name);
 const sync = (a: Y.Doc, b: Y.Doc) => {
