@@ -7,8 +7,9 @@
  * Interactive (what a new visitor can do first is type a name into the join dialog): the first
  * moment, as performance.now() in the page (ms since navigation start), at which the join dialog's
  * name input exists, is enabled and has the focus. The server renders only the page frame (SessionSkeleton), so
- * the input exists only once React has rendered on the client, and it gets the focus from JoinForm's
- * layout effect, in the commit that puts it in the page, so its handlers are attached. Each load then
+ * the input exists only once React has hydrated the page and rendered the prompt (SessionRoot, before
+ * the session's own chunk has arrived), and it gets the focus from JoinForm's layout effect, in the
+ * commit that puts it in the page, so its handlers are attached. Each load then
  * proves it: submitting the empty form shows React's "Your name ..." error (no handler, no error).
  *
  * Live (a returning member, localStorage holding their name and member id from an earlier join):

@@ -5,11 +5,11 @@ import type * as Y from 'yjs';
 import { readSessionName } from '../../lib/doc/schema';
 import { getMember, joinMember, renameMember } from '../../lib/members';
 import { useDocSelector } from '../_hooks/useDoc';
-import { useIdentity } from '../_hooks/useIdentity';
-import { useSessionConnection } from '../_hooks/useSessionConnection';
+import type { Identity, Remember } from '../_hooks/useIdentity';
+import { type LinkStatus, type SessionConnection, useSessionConnection } from '../_hooks/useSessionConnection';
 import { ConnectionBadge } from './ConnectionBadge';
 import { DecisionLog } from './DecisionLog';
-import { JoinForm } from './JoinForm';
+import { NameDialog } from './NameDialog';
 import { Roster } from './Roster';
 import { SessionProvider, type SessionContextValue } from './SessionContext';
 import { SessionSkeleton, SkeletonPanels } from './SessionSkeleton';
@@ -19,17 +19,31 @@ import { TopBar } from './TopBar';
 
 const selectName = (doc: Y.Doc) => readSessionName(doc);
 
-/** The client root of a session page, for editors (/s/<id>) and watchers (/v/<token>). */
-export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolean }) {
-  const { conn, status } = useSessionConnection(room, readOnly);
-  if (!conn) return <SessionSkeleton />;
-  // Keyed by session: a session's state (who you are, the rename dialog, the view link) never outlives it.
-  return <ConnectedSession key={conn.room} conn={conn} status={status} />;
+export interface ConnectedSessionProps {
+  room: string;
+  readOnly: boolean;
+  /** Who this browser is, from SessionRoot (which asks a new visitor for a name). */
+  identity: Identity;
+  remember: Remember;
+  /** Tells SessionRoot the session's name, for its join prompt. */
+  onName(name: string): void;
 }
 
-function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeof useSessionConnection>['conn']>; status: ReturnType<typeof useSessionConnection>['status'] }) {
+/** A session once its code has loaded (see SessionRoot): connects, then shows the session. */
+export function ConnectedSession({ room, readOnly, ...rest }: ConnectedSessionProps) {
+  const { conn, status } = useSessionConnection(room, readOnly);
+  if (!conn) return <SessionSkeleton />;
+  return <Session conn={conn} status={status} {...rest} />;
+}
+
+function Session({
+  conn,
+  status,
+  identity,
+  remember,
+  onName,
+}: Omit<ConnectedSessionProps, 'room' | 'readOnly'> & { conn: SessionConnection; status: LinkStatus }) {
   const { room, readOnly, doc, provider } = conn;
-  const { identity, remember } = useIdentity(room);
   const [renaming, setRenaming] = useState(false);
   const [viewUrl, setViewUrl] = useState<string | null>(null);
   const name = useDocSelector(doc, useCallback(selectName, []));
@@ -38,6 +52,7 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
     useCallback((d: Y.Doc) => (identity.memberId ? getMember(d, identity.memberId) : null), [identity.memberId]),
   );
   const live = status.kind === 'live';
+  useEffect(() => onName(name), [onName, name]);
   // The first render has the frame and, for a new visitor, the name prompt; the panels follow in a
   // deferred render that React may interrupt, so the prompt takes input without waiting for them.
   const panels = useDeferredValue(true, false);
@@ -60,7 +75,8 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
     };
   }, [room, readOnly]);
 
-  // Rejoin automatically with the remembered name once the doc is synced (so rejoin-by-name works).
+  // Join, or rejoin, with the remembered name once the doc is synced (so rejoin-by-name works): the
+  // name a new visitor gives SessionRoot's prompt lands here too, whether before or after the sync.
   useEffect(() => {
     if (readOnly || !live || !identity.name || me) return;
     const member = joinMember(doc, identity.name, Date.now(), identity.memberId);
@@ -88,8 +104,6 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
     [conn, me, readOnly, room, viewUrl],
   );
 
-  const needsName = !readOnly && !identity.name;
-
   return (
     <SessionProvider value={ctx}>
       <div className="session">
@@ -109,27 +123,18 @@ function ConnectedSession({ conn, status }: { conn: NonNullable<ReturnType<typeo
           </p>
         )}
 
-        {(needsName || renaming) && (
-          <div className="overlay" role="dialog" aria-modal="true" aria-labelledby="join-title">
-            <div className="card dialog">
-              <h2 id="join-title">{renaming ? 'Change your name' : `Join ${name || 'the session'}`}</h2>
-              <JoinForm
-                initial={me?.name ?? identity.name ?? ''}
-                submitLabel={renaming ? 'Save name' : 'Join the mob'}
-                onCancel={renaming ? () => setRenaming(false) : undefined}
-                onSubmit={(n) => {
-                  if (renaming && me) {
-                    renameMember(doc, me.id, n);
-                    remember({ name: n, memberId: me.id });
-                  } else {
-                    const member = joinMember(doc, n, Date.now(), identity.memberId);
-                    remember({ name: member.name, memberId: member.id });
-                  }
-                  setRenaming(false);
-                }}
-              />
-            </div>
-          </div>
+        {renaming && me && (
+          <NameDialog
+            title="Change your name"
+            initial={me.name}
+            submitLabel="Save name"
+            onCancel={() => setRenaming(false)}
+            onSubmit={(n) => {
+              renameMember(doc, me.id, n);
+              remember({ name: n, memberId: me.id });
+              setRenaming(false);
+            }}
+          />
         )}
 
         <main className="session-grid" aria-busy={!panels || undefined}>

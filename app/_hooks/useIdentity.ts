@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useState } from 'react';
+import { useCallback, useLayoutEffect, useState } from 'react';
 import { type MemberId, parseMemberId } from '../../lib/ids';
 
 const NAME_KEY = 'mobflow:name';
@@ -12,25 +12,29 @@ export interface Identity {
 }
 
 /**
- * The display name (per browser) and member id (per session), kept in localStorage. Read as the
- * component mounts, so its first render already knows whether to ask for a name: only for
- * components that render in the browser alone (never on the server, where there is no storage),
- * keyed by the session.
+ * The display name (per browser) and member id (per session), kept in localStorage. null while the
+ * page renders on the server and hydrates (there is no storage there, and the two must agree); read
+ * in a layout effect right after, so the first paint in the browser already knows whether to ask
+ * for a name.
  */
 export function useIdentity(sessionKey: string) {
-  const [identity, setIdentity] = useState(() => readIdentity(sessionKey));
+  const [identity, setIdentity] = useState<Identity | null>(null);
+  useLayoutEffect(() => setIdentity(readIdentity(sessionKey)), [sessionKey]);
 
+  /** Remembers a name, and the member id once the session has one for it (else keeps the stored one). */
   const remember = useCallback(
-    (next: { name: string; memberId: MemberId }) => {
+    (next: { name: string; memberId?: MemberId }) => {
       safeSet(NAME_KEY, next.name);
-      safeSet(memberKey(sessionKey), next.memberId);
-      setIdentity(next);
+      if (next.memberId) safeSet(memberKey(sessionKey), next.memberId);
+      setIdentity((prev) => ({ name: next.name, memberId: next.memberId ?? prev?.memberId ?? null }));
     },
     [sessionKey],
   );
 
   return { identity, remember };
 }
+
+export type Remember = ReturnType<typeof useIdentity>['remember'];
 
 function readIdentity(sessionKey: string): Identity {
   return { name: safeGet(NAME_KEY), memberId: parseMemberId(safeGet(memberKey(sessionKey))) };

@@ -3,6 +3,7 @@
  * server sends those scripts, and what the page shows before they run.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM script without types
@@ -50,6 +51,34 @@ describe('first-load JavaScript of the session page', () => {
     await page.getByRole('dialog').waitFor();
     await context.close();
     for (const s of report.scripts) expect(requested.has(s.src), s.src).toBe(!s.noModule);
+  });
+
+  it('leaves Yjs and the sockets to the session chunk, and stays within budget with it until the session is live', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const requested = new Set<string>();
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') requested.add(new URL(r.url()).pathname);
+    });
+    await page.goto(new URL(report.page, server.url).href);
+    await page.locator('output[data-status="live"]').waitFor();
+    await context.close();
+    const firstLoad = new Set(report.scripts.map((s) => s.src));
+    const later = [...requested].filter((src) => !firstLoad.has(src));
+    const text = async (src: string) => (await fetch(new URL(src, server.url))).text();
+    // String literals that minifiers keep: yjs marks its global with the first, socket.io-client names a close reason with the second.
+    const markers = ['__ $YJS$ __', 'io server disconnect'];
+    const carries = async (src: string) => {
+      const body = await text(src);
+      return markers.filter((m) => body.includes(m));
+    };
+    for (const s of report.scripts) expect(await carries(s.src), s.src).toEqual([]);
+    expect(later.length).toBeGreaterThan(0);
+    expect((await Promise.all(later.map(carries))).flat().sort()).toEqual([...markers].sort());
+    let laterGzip = 0;
+    for (const src of later) laterGzip += gzipSync(Buffer.from(await text(src)), { level: 9 }).byteLength;
+    console.log(`until live: ${(report.totalGzipBytes / 1024).toFixed(1)} KB first load + ${(laterGzip / 1024).toFixed(1)} KB session chunk (${later.length} scripts), gzipped`);
+    expect(report.totalGzipBytes + laterGzip).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES as number);
   });
 
   it('sends each script gzipped from memory: immutable, its content hash as ETag, 304 when unchanged', async () => {

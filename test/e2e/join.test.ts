@@ -1,5 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- plain ESM script without types
+import { scriptSources } from '../../scripts/check-bundle.mjs';
 import { launch } from '../helpers/browser';
 import type { ChildServer } from '../helpers/child';
 import { startWebServer } from '../helpers/e2eServer';
@@ -64,6 +66,58 @@ describe('joining a session by link', () => {
     await bob.close();
     await expect.poll(() => member(a, 'Bob').getAttribute('data-online'), { timeout: 15_000 }).toBe('false');
     await ada.close();
+  });
+
+  it('asks for a name before the session has loaded, and keeps what is typed while it arrives', async () => {
+    const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Slow network' }) });
+    const link = `${server.url}/s/${((await created.json()) as { id: string }).id}`;
+    const firstLoad = new Set((scriptSources as (html: string, url: string) => { src: string }[])(await (await fetch(link)).text(), link).map((s) => new URL(s.src).pathname));
+
+    /** A page whose session chunk (every script the HTML itself does not load) waits until `release`. */
+    async function held() {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const waiting: Route[] = [];
+      let released = false;
+      await page.route('**/_next/static/chunks/*.js', (route) => {
+        if (released || firstLoad.has(new URL(route.request().url()).pathname)) return route.continue();
+        waiting.push(route);
+      });
+      // Not until "load": the held chunk is requested before the load event.
+      await page.goto(link, { waitUntil: 'commit' });
+      const dialog = page.getByRole('dialog', { name: 'Join the session' });
+      await expect.poll(() => dialog.getByLabel('Your name').evaluate((el) => el === document.activeElement)).toBe(true);
+      const release = async () => {
+        expect(waiting.length).toBeGreaterThan(0);
+        released = true;
+        await Promise.all(waiting.map((r) => r.continue()));
+      };
+      return { context, page, release };
+    }
+
+    // Half a name typed, then the session arrives: the prompt takes its name, the text stays.
+    const cleo = await held();
+    await cleo.page.keyboard.type('Cl');
+    await cleo.release();
+    const prompt = cleo.page.getByRole('dialog', { name: 'Join Slow network' });
+    await prompt.waitFor();
+    expect(await prompt.getByLabel('Your name').inputValue()).toBe('Cl');
+    await cleo.page.keyboard.type('eo');
+    await cleo.page.keyboard.press('Enter');
+    await expect.poll(() => member(cleo.page, 'Cleo').getAttribute('data-online')).toBe('true');
+
+    // A name submitted before the session arrives: the prompt closes, and the join follows the sync.
+    const dan = await held();
+    await dan.page.keyboard.type('Dan');
+    await dan.page.keyboard.press('Enter');
+    await expect.poll(() => dan.page.getByRole('dialog').count()).toBe(0);
+    expect(await dan.page.getByRole('status').textContent()).toBe('Connecting…');
+    await dan.release();
+    await expect.poll(() => member(dan.page, 'Dan').locator('.tag', { hasText: 'you' }).count()).toBe(1);
+    await expect.poll(() => member(cleo.page, 'Dan').getAttribute('data-online')).toBe('true');
+    expect(await dan.page.getByRole('list', { name: 'Members' }).locator('li').count()).toBe(2);
+    await cleo.context.close();
+    await dan.context.close();
   });
 
   it('shows a real 404 page for unknown and malformed session links', async () => {

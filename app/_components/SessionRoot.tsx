@@ -1,0 +1,59 @@
+'use client';
+
+import { type ComponentType, useEffect, useState } from 'react';
+import { useIdentity } from '../_hooks/useIdentity';
+import type { ConnectedSessionProps } from './ConnectedSession';
+import { NameDialog } from './NameDialog';
+import { SessionSkeleton } from './SessionSkeleton';
+
+/**
+ * The client root of a session page, for editors (/s/<id>) and watchers (/v/<token>). It stays
+ * small: the frame, and for a new visitor the name prompt, which takes input as soon as the page
+ * hydrates. The session itself (Yjs, its two sockets, the panels) is a separate chunk, fetched
+ * once the page has hydrated and rendered when it arrives; a name typed meanwhile is kept, and the
+ * session joins with it once synced.
+ */
+/** Requested as this module loads in the browser, so the chunk downloads while the page hydrates. */
+const sessionChunk = typeof window === 'undefined' ? null : import('./ConnectedSession');
+
+export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolean }) {
+  const { identity, remember } = useIdentity(room);
+  const [Session, setSession] = useState<ComponentType<ConnectedSessionProps> | null>(null);
+  const [sessionName, setSessionName] = useState('');
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    (sessionChunk ?? import('./ConnectedSession'))
+      .then((m) => {
+        if (!cancelled) setSession(() => m.ConnectedSession);
+      })
+      // The chunk did not load (the network dropped, a deploy replaced it): say so; a reload fetches it anew.
+      .catch(() => {
+        if (!cancelled) setFailed(true);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  return (
+    <>
+      {failed && (
+        <p role="alert" className="banner error">
+          This page could not load the session. Check your connection and reload the page.
+        </p>
+      )}
+      {Session && identity ? (
+        // Keyed by session: a session's state (the rename dialog, the view link) never outlives it.
+        <Session key={room} room={room} readOnly={readOnly} identity={identity} remember={remember} onName={setSessionName} />
+      ) : (
+        <SessionSkeleton />
+      )}
+      {/* A sibling of the session, so the prompt (and what is typed in it) stays as the session arrives. */}
+      {!readOnly && identity && !identity.name && (
+        <NameDialog title={`Join ${sessionName || 'the session'}`} initial="" submitLabel="Join the mob" onSubmit={(name) => remember({ name })} />
+      )}
+    </>
+  );
+}
