@@ -53,8 +53,8 @@ function Session({
   );
   const live = status.kind === 'live';
   useEffect(() => onName(name), [onName, name]);
-  // The first render has the frame and, for a new visitor, the name prompt; the panels follow in a
-  // deferred render that React may interrupt, so the prompt takes input without waiting for them.
+  // The first render has the frame; the panels follow in a deferred render that React may interrupt,
+  // so a name being typed into SessionRoot's prompt meanwhile is not held up by them.
   const panels = useDeferredValue(true, false);
 
   // The view link comes from the API (it is not in the doc, so watchers never learn more than they have).

@@ -6,16 +6,18 @@ import type { ConnectedSessionProps } from './ConnectedSession';
 import { NameDialog } from './NameDialog';
 import { SessionSkeleton } from './SessionSkeleton';
 
+/** Requested as this module loads in the browser, so the chunk downloads while the page hydrates. */
+const sessionChunk = typeof window === 'undefined' ? null : import('./ConnectedSession');
+// A failure is reported by SessionRoot's effect; until it subscribes, it is not an unhandled rejection.
+sessionChunk?.catch(() => undefined);
+
 /**
  * The client root of a session page, for editors (/s/<id>) and watchers (/v/<token>). It stays
  * small: the frame, and for a new visitor the name prompt, which takes input as soon as the page
- * hydrates. The session itself (Yjs, its two sockets, the panels) is a separate chunk, fetched
- * once the page has hydrated and rendered when it arrives; a name typed meanwhile is kept, and the
- * session joins with it once synced.
+ * hydrates. The session itself (Yjs, its two sockets, the panels) is a separate chunk, rendered when
+ * it arrives; a name typed meanwhile stays in the prompt, and one submitted meanwhile joins the
+ * session once the doc has synced.
  */
-/** Requested as this module loads in the browser, so the chunk downloads while the page hydrates. */
-const sessionChunk = typeof window === 'undefined' ? null : import('./ConnectedSession');
-
 export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolean }) {
   const { identity, remember } = useIdentity(room);
   const [Session, setSession] = useState<ComponentType<ConnectedSessionProps> | null>(null);
@@ -24,6 +26,7 @@ export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolea
 
   useEffect(() => {
     let cancelled = false;
+    // The module-level request is null only on the server, where effects never run.
     (sessionChunk ?? import('./ConnectedSession'))
       .then((m) => {
         if (!cancelled) setSession(() => m.ConnectedSession);
