@@ -33,6 +33,17 @@ afterAll(async () => {
   await server?.kill('SIGTERM');
 });
 
+/** A fresh page that records the path of every script chromium requests for it. */
+async function scriptsRequested() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requested = new Set<string>();
+  page.on('request', (r) => {
+    if (r.resourceType() === 'script') requested.add(new URL(r.url()).pathname);
+  });
+  return { context, page, requested };
+}
+
 describe('first-load JavaScript of the session page', () => {
   it(`is at most ${(BUNDLE_BUDGET_BYTES as number) / 1024} KB gzipped`, () => {
     console.log((formatReport as (r: BundleReport) => string)(report));
@@ -41,12 +52,7 @@ describe('first-load JavaScript of the session page', () => {
   });
 
   it('counts exactly the scripts chromium downloads for the page (nomodule ones are not among them)', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const requested = new Set<string>();
-    page.on('request', (r) => {
-      if (r.resourceType() === 'script') requested.add(new URL(r.url()).pathname);
-    });
+    const { context, page, requested } = await scriptsRequested();
     await page.goto(new URL(report.page, server.url).href, { waitUntil: 'load' });
     await page.getByRole('dialog').waitFor();
     await context.close();
@@ -54,12 +60,7 @@ describe('first-load JavaScript of the session page', () => {
   });
 
   it('leaves Yjs and the sockets to the session chunk, and stays within budget with it until the session is live', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const requested = new Set<string>();
-    page.on('request', (r) => {
-      if (r.resourceType() === 'script') requested.add(new URL(r.url()).pathname);
-    });
+    const { context, page, requested } = await scriptsRequested();
     await page.goto(new URL(report.page, server.url).href);
     await page.locator('output[data-status="live"]').waitFor();
     await context.close();
