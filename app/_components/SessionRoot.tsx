@@ -42,19 +42,16 @@ export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolea
 
   return (
     <>
-      {failed && (
-        <p role="alert" className="banner error">
-          This page could not load the session. Check your connection and reload the page.
-        </p>
-      )}
-      {Session && identity ? (
+      {failed ? (
+        <SessionSkeleton failure="This page could not load the session. Check your connection and reload the page." />
+      ) : Session && identity ? (
         // Keyed by session: a session's state (the rename dialog, the view link) never outlives it.
         <Session key={room} room={room} readOnly={readOnly} identity={identity} remember={remember} onName={setSessionName} />
       ) : (
         <SessionSkeleton />
       )}
       {/* A sibling of the session, so the prompt (and what is typed in it) stays as the session arrives. */}
-      {!readOnly && identity && !identity.name && (
+      {!readOnly && !failed && identity && !identity.name && (
         <NameDialog title={`Join ${sessionName || 'the session'}`} initial="" submitLabel="Join the mob" onSubmit={(name) => remember({ name })} />
       )}
     </>

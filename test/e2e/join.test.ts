@@ -20,6 +20,18 @@ afterAll(async () => {
 });
 
 
+async function newSession(name: string): Promise<string> {
+  const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  return `${server.url}/s/${((await created.json()) as { id: string }).id}`;
+}
+
+/** Hands `page`'s requests for the session chunk (every script the HTML of `link` does not load itself) to `handle`. */
+async function routeSessionChunk(page: Page, link: string, handle: (route: Route) => unknown): Promise<void> {
+  const sources = (scriptSources as (html: string, url: string) => { src: string }[])(await (await fetch(link)).text(), link);
+  const firstLoad = new Set(sources.map((s) => new URL(s.src).pathname));
+  await page.route('**/_next/static/chunks/*.js', (route) => (firstLoad.has(new URL(route.request().url()).pathname) ? route.continue() : handle(route)));
+}
+
 const member = (page: Page, name: string) => page.getByRole('list', { name: 'Members' }).locator(`li[data-member="${name}"]`);
 
 describe('joining a session by link', () => {
@@ -69,20 +81,15 @@ describe('joining a session by link', () => {
   });
 
   it('asks for a name before the session has loaded, and keeps what is typed while it arrives', async () => {
-    const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Slow network' }) });
-    const link = `${server.url}/s/${((await created.json()) as { id: string }).id}`;
-    const firstLoad = new Set((scriptSources as (html: string, url: string) => { src: string }[])(await (await fetch(link)).text(), link).map((s) => new URL(s.src).pathname));
+    const link = await newSession('Slow network');
 
-    /** A page whose session chunk (every script the HTML itself does not load) waits until `release`. */
+    /** A page whose session chunk waits until `release`. */
     async function held() {
       const context = await browser.newContext();
       const page = await context.newPage();
       const waiting: Route[] = [];
       let released = false;
-      await page.route('**/_next/static/chunks/*.js', (route) => {
-        if (released || firstLoad.has(new URL(route.request().url()).pathname)) return route.continue();
-        waiting.push(route);
-      });
+      await routeSessionChunk(page, link, (route) => (released ? route.continue() : waiting.push(route)));
       // Not until "load": the held chunk is requested before the load event.
       await page.goto(link, { waitUntil: 'commit' });
       const dialog = page.getByRole('dialog', { name: 'Join the session' });
@@ -118,6 +125,24 @@ describe('joining a session by link', () => {
     expect(await dan.page.getByRole('list', { name: 'Members' }).locator('li').count()).toBe(2);
     await cleo.context.close();
     await dan.context.close();
+  });
+
+  it('says so when the session chunk cannot load, and asks for no name it could not use', async () => {
+    const link = await newSession('Offline');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let refused = 0;
+    await routeSessionChunk(page, link, (route) => {
+      refused++;
+      return route.abort('internetdisconnected');
+    });
+    await page.goto(link, { waitUntil: 'commit' });
+    // (Next's route announcer is an alert too, an empty one.)
+    await page.getByRole('alert').filter({ hasText: 'This page could not load the session. Check your connection and reload the page.' }).waitFor();
+    expect(refused).toBeGreaterThan(0);
+    expect(await page.getByRole('status').textContent()).toBe('Disconnected');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await context.close();
   });
 
   it('shows a real 404 page for unknown and malformed session links', async () => {
