@@ -14,7 +14,7 @@ export interface Identity {
 /**
  * The display name (per browser) and member id (per session), kept in localStorage. null while the
  * page renders on the server and hydrates (there is no storage there, and the two must agree); read
- * in a layout effect right after, so the first paint in the browser already knows whether to ask
+ * in a layout effect right after, so the first paint after hydration already knows whether to ask
  * for a name.
  */
 export function useIdentity(sessionKey: string) {
