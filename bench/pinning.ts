@@ -32,16 +32,23 @@ export const UNPINNED: Pinning = {
   onEveryCpu: (start) => start(),
 };
 
+/** The CPU list a process may run on, as `taskset -p` prints it ("0-3", "0,1"); null when unreadable. */
+export function allowedCpus(pid: number): string | null {
+  const list = execFileSync('taskset', ['-cp', String(pid)]).toString().trim().split(' ').pop() ?? '';
+  return /^[\d,-]+$/.test(list) ? list : null;
+}
+
 export function setUpPinning(env: Record<string, string | undefined>): Pinning {
   const count = cpus().length;
   if (env.BENCH_PIN === 'off' || count < 2) return UNPINNED;
   const generatorCpu = '0';
   const serverCpu = String(count - 1);
-  // The CPUs this process may use before it is pinned (`taskset -p` prints "...: 0-3" or "...: 0,1").
+  // The CPUs this process may use before it is pinned.
   let everyCpu: string;
   try {
-    everyCpu = execFileSync('taskset', ['-cp', String(process.pid)]).toString().trim().split(' ').pop() ?? '';
-    if (!/^[\d,-]+$/.test(everyCpu)) return UNPINNED;
+    const before = allowedCpus(process.pid);
+    if (!before) return UNPINNED;
+    everyCpu = before;
     execFileSync('taskset', ['-cp', generatorCpu, String(process.pid)], { stdio: 'ignore' });
   } catch {
     return UNPINNED;

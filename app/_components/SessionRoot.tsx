@@ -26,9 +26,9 @@ export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolea
 
   useEffect(() => {
     let cancelled = false;
-    // The module-level request is null only on the server, where effects never run.
-    (sessionChunk ?? import('./ConnectedSession'))
-      .then((m) => {
+    // Null only on the server, where effects never run.
+    sessionChunk
+      ?.then((m) => {
         if (!cancelled) setSession(() => m.ConnectedSession);
       })
       // The chunk did not load (the network dropped, a deploy replaced it): say so; a reload fetches it anew.

@@ -5,10 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { setUpPinning } from '../../bench/pinning';
+import { allowedCpus, setUpPinning } from '../../bench/pinning';
 
-const allowed = () => /Cpus_allowed_list:\s*(\S+)/.exec(execFileSync('cat', ['/proc/self/status']).toString())?.[1];
-const ownAllowed = () => execFileSync('taskset', ['-cp', String(process.pid)]).toString().trim().split(' ').pop();
+/** The CPU list of a child started with `command` (it reads its own /proc status). */
+const childAllowed = (command = { command: 'cat', args: ['/proc/self/status'] }) =>
+  /Cpus_allowed_list:\s*(\S+)/.exec(execFileSync(command.command, command.args).toString())?.[1];
+const allowed = () => childAllowed();
+const ownAllowed = () => allowedCpus(process.pid);
 const everyCpu = cpus().length > 1 ? `0-${cpus().length - 1}` : '0';
 
 afterAll(() => {
@@ -28,8 +31,6 @@ describe('benchmark pinning', () => {
     expect(allowed()).toBe(pinning.generatorCpu);
     expect(await pinning.onEveryCpu(async () => allowed())).toBe(everyCpu);
     expect(ownAllowed()).toBe(pinning.generatorCpu);
-    const server = pinning.wrap('cat', ['/proc/self/status']);
-    const status = execFileSync(server.command, server.args).toString();
-    expect(/Cpus_allowed_list:\s*(\S+)/.exec(status)?.[1]).toBe(pinning.serverCpu);
+    expect(childAllowed(pinning.wrap('cat', ['/proc/self/status']))).toBe(pinning.serverCpu);
   });
 });
