@@ -1,7 +1,8 @@
 /**
  * What a joining client with nothing is sent (sync step 2 for an empty state vector): the room's
  * whole state, and when the room was loaded from one stored update and nothing changed since, those
- * very bytes (no re-encoding of a large session on its first join after a load).
+ * very bytes (no re-encoding of a large session on its first join after a load). And what a load
+ * itself draws: no random UUID for the doc.
  */
 import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
@@ -129,6 +130,14 @@ describe('full state for a joining client', () => {
     room.receive(writer.conn, encodeUpdate(Y.encodeStateAsUpdate(doc, again)));
     await room.flush();
     expect(contentOf(fullStateFor(room, 'c'))).toEqual({ title: 'Checkout flow, v2', owner: 'Ada' });
+    room.destroy();
+  });
+});
+
+describe('loading a room', () => {
+  it('names its doc by the session id, so no random UUID is drawn (most of what loading a new session cost)', async () => {
+    const room = await roomFrom([]);
+    expect(room.doc.guid).toBe('join-test');
     room.destroy();
   });
 });
