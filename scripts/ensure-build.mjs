@@ -5,10 +5,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { firstLoadLine } from './build-report.mjs';
 import { files } from './source-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const distDir = process.env.MOBFLOW_DIST_DIR || '.next';
+
+/** The build directory this process builds and serves (MOBFLOW_DIST_DIR, default .next). */
+export function buildDir() {
+  return join(root, distDir);
+}
 const stampFile = join(root, distDir, 'mobflow-source-hash');
 const inputs = ['app', 'lib', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
 
@@ -44,6 +50,7 @@ export function ensureBuilt() {
   if (distDir !== '.next') dropDistDirTypes();
   if (r.status !== 0) throw new Error(`next build failed with status ${r.status}`);
   writeFileSync(stampFile, hash);
+  console.log(firstLoadLine(buildDir()));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) ensureBuilt();

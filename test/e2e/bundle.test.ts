@@ -8,6 +8,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM script without types
 import { BUNDLE_BUDGET_BYTES, checkBundle, formatReport } from '../../scripts/check-bundle.mjs';
+import { firstLoadFiles } from '../../scripts/build-report.mjs';
+import { buildDir } from '../../scripts/ensure-build.mjs';
 import { launch } from '../helpers/browser';
 import type { ChildServer } from '../helpers/child';
 import { startWebServer } from '../helpers/e2eServer';
@@ -49,6 +51,11 @@ describe('first-load JavaScript of the session page', () => {
     console.log((formatReport as (r: BundleReport) => string)(report));
     expect(report.scripts.filter((s) => !s.noModule).length).toBeGreaterThan(0);
     expect(report.totalGzipBytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES as number);
+  });
+
+  it("is the list the build reports from its own manifests (what `npm run build` prints)", () => {
+    const served = report.scripts.filter((s) => !s.noModule).map((s) => s.src);
+    expect(new Set(firstLoadFiles(buildDir()))).toEqual(new Set(served));
   });
 
   it('counts exactly the scripts chromium downloads for the page (nomodule ones are not among them)', async () => {

@@ -1,0 +1,3 @@
+export const SESSION_ROUTE: string;
+export function firstLoadFiles(distPath: string, route?: string): string[];
+export function firstLoadLine(distPath: string): string;
