@@ -1,3 +1,2 @@
-export const SESSION_ROUTE: string;
 export function firstLoadFiles(distPath: string, route?: string): string[];
 export function firstLoadLine(distPath: string): string;

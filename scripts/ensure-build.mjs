@@ -10,12 +10,8 @@ import { files } from './source-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const distDir = process.env.MOBFLOW_DIST_DIR || '.next';
-
-/** The build directory this process builds and serves (MOBFLOW_DIST_DIR, default .next). */
-export function buildDir() {
-  return join(root, distDir);
-}
-const stampFile = join(root, distDir, 'mobflow-source-hash');
+const distPath = join(root, distDir);
+const stampFile = join(distPath, 'mobflow-source-hash');
 const inputs = ['app', 'lib', 'next.config.js', 'package-lock.json', 'tsconfig.json'];
 
 function sourceHash() {
@@ -37,10 +33,15 @@ function dropDistDirTypes() {
   if (cleaned !== text) writeFileSync(file, cleaned);
 }
 
+/** The build directory this process builds and serves (MOBFLOW_DIST_DIR, default .next). */
+export function buildDir() {
+  return distPath;
+}
+
 /** Returns after a fresh-enough build exists; exits the process when the build fails. */
 export function ensureBuilt() {
   const hash = sourceHash();
-  const fresh = existsSync(join(root, distDir, 'BUILD_ID')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash;
+  const fresh = existsSync(join(distPath, 'BUILD_ID')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash;
   if (fresh) return;
   console.log('Building the web app (first start or sources changed)…');
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' };
@@ -50,7 +51,7 @@ export function ensureBuilt() {
   if (distDir !== '.next') dropDistDirTypes();
   if (r.status !== 0) throw new Error(`next build failed with status ${r.status}`);
   writeFileSync(stampFile, hash);
-  console.log(firstLoadLine(buildDir()));
+  console.log(firstLoadLine(distPath));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) ensureBuilt();
