@@ -1,15 +1,27 @@
 'use client';
 
 import { type ComponentType, useEffect, useState } from 'react';
-import { useIdentity } from '../_hooks/useIdentity';
+import { storedName, useIdentity } from '../_hooks/useIdentity';
 import type { ConnectedSessionProps } from './ConnectedSession';
 import { NameDialog } from './NameDialog';
 import { SessionSkeleton } from './SessionSkeleton';
 
-/** Requested as this module loads in the browser, so the chunk downloads while the page hydrates. */
-const sessionChunk = typeof window === 'undefined' ? null : import('./ConnectedSession');
-// A failure is reported by SessionRoot's effect; until it subscribes, it is not an unhandled rejection.
-sessionChunk?.catch(() => undefined);
+/** The session's own chunk (Yjs, its two sockets, the panels), requested once per page. */
+let sessionChunk: Promise<typeof import('./ConnectedSession')> | null = null;
+function loadSession(): Promise<typeof import('./ConnectedSession')> {
+  sessionChunk ??= import('./ConnectedSession');
+  return sessionChunk;
+}
+
+// Someone the page will not ask for a name (a returning member) waits for nothing but the session:
+// it is requested as this module loads, so it downloads while the page hydrates. For a new visitor it
+// is requested once the name prompt is on screen (SessionRoot's effect): evaluating it (Yjs, opening
+// its sockets) would otherwise run between React's hydration slices, about 50 ms of main thread on
+// the benchmark's machine before the prompt takes input.
+if (typeof window !== 'undefined' && storedName() !== null) {
+  // A failure is reported by SessionRoot's effect; until it subscribes, it is not an unhandled rejection.
+  loadSession().catch(() => undefined);
+}
 
 /**
  * The client root of a session page, for editors (/s/<id>) and watchers (/v/<token>). It stays
@@ -24,11 +36,13 @@ export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolea
   const [sessionName, setSessionName] = useState('');
   const [failed, setFailed] = useState(false);
 
+  // The identity is read in the hydration commit; the commit after it shows the prompt (or not).
+  const identityKnown = identity !== null;
   useEffect(() => {
+    if (!identityKnown) return;
     let cancelled = false;
-    // Null only on the server, where effects never run.
-    sessionChunk
-      ?.then((m) => {
+    loadSession()
+      .then((m) => {
         if (!cancelled) setSession(() => m.ConnectedSession);
       })
       // The chunk did not load (the network dropped, a deploy replaced it): say so; a reload fetches it anew.
@@ -38,7 +52,7 @@ export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolea
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [identityKnown]);
 
   return (
     <>

@@ -37,7 +37,12 @@ export function useIdentity(sessionKey: string) {
 export type Remember = ReturnType<typeof useIdentity>['remember'];
 
 function readIdentity(sessionKey: string): Identity {
-  return { name: safeGet(NAME_KEY), memberId: parseMemberId(safeGet(memberKey(sessionKey))) };
+  return { name: storedName(), memberId: parseMemberId(safeGet(memberKey(sessionKey))) };
+}
+
+/** The display name this browser remembers, if any: a page that finds one will not ask for a name. Browser only. */
+export function storedName(): string | null {
+  return safeGet(NAME_KEY);
 }
 
 function safeGet(key: string): string | null {

@@ -95,7 +95,8 @@ describe('joining a session by link', () => {
       const dialog = page.getByRole('dialog', { name: 'Join the session' });
       await expect.poll(() => dialog.getByLabel('Your name').evaluate((el) => el === document.activeElement)).toBe(true);
       const release = async () => {
-        expect(waiting.length).toBeGreaterThan(0);
+        // Requested once the prompt is on screen (the chunk waits behind it for a new visitor).
+        await expect.poll(() => waiting.length).toBeGreaterThan(0);
         released = true;
         await Promise.all(waiting.map((r) => r.continue()));
       };
@@ -125,6 +126,49 @@ describe('joining a session by link', () => {
     expect(await dan.page.getByRole('list', { name: 'Members' }).locator('li').count()).toBe(2);
     await cleo.context.close();
     await dan.context.close();
+  });
+
+  it("puts a new visitor's prompt on screen before fetching the session, and a returning member's session while the page hydrates", async () => {
+    const link = await newSession('Order of arrival');
+    const firstLoad = new Set(((scriptSources as (html: string, url: string) => { src: string }[])(await (await fetch(link)).text(), link)).map((s) => new URL(s.src).pathname));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // When the prompt's field first takes the focus (it does in the commit that shows it), in the
+    // page's clock. A string: no helpers of the test's bundler in the page.
+    // And when the page first reads the member id, which it does in the commit that ends hydration.
+    await page.addInitScript(`document.addEventListener('focusin', (e) => {
+      if (window.__promptAt === undefined && e.target.matches('[role="dialog"] input[name="displayName"]')) window.__promptAt = performance.now();
+    }, true);
+    const getItem = Storage.prototype.getItem;
+    Storage.prototype.getItem = function (key) {
+      if (window.__hydratedAt === undefined && String(key).startsWith('mobflow:member:')) window.__hydratedAt = performance.now();
+      return getItem.call(this, key);
+    };`);
+    /** Start times of the session's scripts (those the HTML does not load), and the two moments above. */
+    const timings = () =>
+      page.evaluate((first) => {
+        const scripts = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js') && !first.includes(new URL(e.name).pathname));
+        const marks = window as unknown as { __promptAt?: number; __hydratedAt?: number };
+        return { starts: scripts.map((e) => e.startTime), promptAt: marks.__promptAt, hydratedAt: marks.__hydratedAt };
+      }, [...firstLoad]);
+
+    await page.goto(link);
+    await join(page, 'Nia');
+    await expect.poll(() => member(page, 'Nia').getAttribute('data-online')).toBe('true');
+    const visitor = await timings();
+    expect(visitor.starts.length).toBeGreaterThan(0);
+    expect(visitor.promptAt).toBeGreaterThan(0);
+    for (const start of visitor.starts) expect(start).toBeGreaterThanOrEqual(visitor.promptAt as number);
+
+    // The name is remembered now: the reload asks for nothing, so the session is fetched at once.
+    await page.reload();
+    await expect.poll(() => member(page, 'Nia').getAttribute('data-online')).toBe('true');
+    const returning = await timings();
+    expect(returning.promptAt).toBeUndefined();
+    expect(returning.starts.length).toBeGreaterThan(0);
+    expect(returning.hydratedAt).toBeGreaterThan(0);
+    for (const start of returning.starts) expect(start).toBeLessThan(returning.hydratedAt as number);
+    await context.close();
   });
 
   it('says so when the session chunk cannot load, and asks for no name it could not use', async () => {
