@@ -16,6 +16,12 @@ import { NONE, type ScannedItem, scanUpdate } from './updateScan';
 
 type Root = string | null; // root name; null = unknown
 
+/**
+ * Root types' names, by type. Y.findRootTypeKey walks the doc's map of roots with an entries
+ * iterator on every call; a root keeps its name for the doc's life, so each is looked up once.
+ */
+const rootNames = new WeakMap<Y.AbstractType<unknown>, string>();
+
 function rootOfType(type: Y.AbstractType<unknown>): Root {
   let t: Y.AbstractType<unknown> = type;
   while (t._item !== null) {
@@ -23,11 +29,16 @@ function rootOfType(type: Y.AbstractType<unknown>): Root {
     if (!(parent instanceof Y.AbstractType)) return null;
     t = parent;
   }
+  const known = rootNames.get(t);
+  if (known !== undefined) return known;
+  let name: string;
   try {
-    return Y.findRootTypeKey(t);
+    name = Y.findRootTypeKey(t);
   } catch {
-    return null;
+    return null; // not a root of this doc (yet): not remembered
   }
+  rootNames.set(t, name);
+  return name;
 }
 
 function rootOfDocItem(doc: Y.Doc, client: number, clock: number): Root {
@@ -67,19 +78,28 @@ function rootAt(doc: Y.Doc, own: UpdateItems, client: number, clock: number): Ro
   return rootOfDocItem(doc, client, clock);
 }
 
-/** True when `update` adds to or deletes from any root in `protectedRoots`. Throws on malformed updates. */
-export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedRoots: ReadonlySet<string>): boolean {
-  const { items, deletes } = scanUpdate(update);
-  // Roots resolved so far, by item (identity: no key strings on this per-update path).
-  const local = new Map<ScannedItem, string>();
-  // The update's items per client, in clock order (as encoded), for binary search by clock.
+/**
+ * An update of one item (a typical keystroke or map set) cannot refer to itself: its references all
+ * point into the doc, so it needs no index of its own items.
+ */
+const NO_OWN_ITEMS: UpdateItems = { byClient: new Map(), local: new Map() };
+
+/** The update's items per client, in clock order (as encoded), for binary search by clock. */
+function indexItems(items: readonly ScannedItem[]): UpdateItems {
   const byClient = new Map<number, ScannedItem[]>();
   for (const it of items) {
     const list = byClient.get(it.client);
     if (list) list.push(it);
     else byClient.set(it.client, [it]);
   }
-  const own: UpdateItems = { byClient, local };
+  // Roots resolved so far, by item (identity: no key strings on this per-update path).
+  return { byClient, local: new Map<ScannedItem, string>() };
+}
+
+/** True when `update` adds to or deletes from any root in `protectedRoots`. Throws on malformed updates. */
+export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedRoots: ReadonlySet<string>): boolean {
+  const { items, deletes } = scanUpdate(update);
+  const own = items.length > 1 ? indexItems(items) : NO_OWN_ITEMS;
   // Items may point at items later in the same update: resolve again while a pass makes progress.
   let unresolved = items;
   while (unresolved.length > 0) {
@@ -95,7 +115,7 @@ export function touchesProtectedRoots(doc: Y.Doc, update: Uint8Array, protectedR
         continue;
       }
       if (protectedRoots.has(root)) return true;
-      local.set(it, root);
+      if (own !== NO_OWN_ITEMS) own.local.set(it, root);
     }
     if (next.length === unresolved.length) break; // the rest cannot be resolved (see the file comment)
     unresolved = next;
