@@ -1,6 +1,8 @@
 /**
  * Runs every scenario against Mobflow and the reference server, one server at a time per
- * scenario (both processes stay up; the idle one costs nothing), and collects the figures.
+ * scenario, and collects the figures. Both processes stay up on the one server core; the one not
+ * under test is frozen (SIGSTOP) meanwhile: left running, the reference collected its garbage in
+ * Mobflow's rounds (40-120 ms of CPU per 500x8 round, where Mobflow idle used none).
  */
 import { cpus } from 'node:os';
 import type { BenchConfig } from './config';
@@ -10,8 +12,8 @@ import { type ClosedMemoryResult, closeAndMeasure, type IdleMemoryResult, runIdl
 import { runPresence, type PresenceResult } from './presence';
 import { type PageResult, runPageLoad } from './page';
 import { type Pinning, UNPINNED } from './pinning';
-import { cpuMs, peakRssBytes, rssBytes, waitQuiet } from './procstat';
-import { type BenchServer, SERVER_KINDS, type ServerKind, startServer } from './servers';
+import { cpuMs, peakRssBytes, rssBytes } from './procstat';
+import { type BenchServer, SERVER_KINDS, type ServerKind, startServer, takeCore } from './servers';
 import { delay } from './stats';
 
 /** A wait for quiet servers longer than this is worth a note in the log. */
@@ -36,6 +38,11 @@ export interface ServerResult {
    * latency scenarios: 0 when the held rooms kept it from going idle. Null for the reference.
    */
   idleCollectionsDuringLatency: number | null;
+  /**
+   * CPU time the other server used while this one's scenarios ran, ms: 0, as the other is frozen
+   * then; anything else would have shared this server's core.
+   */
+  othersCpuMs: number;
   /** Scenarios that failed on this server (the run goes on; the figures are missing). */
   errors: string[];
 }
@@ -72,31 +79,37 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
         peakRss: 0,
         cpuMs: cpuMs(s.pid),
         idleCollectionsDuringLatency: null,
+        othersCpuMs: 0,
         errors: [],
       });
       log(`started ${kind} at ${s.url} (pid ${s.pid})`);
     }
+    const allCpuMs = () => [...servers.values()].reduce((ms, srv) => ms + cpuMs(srv.pid), 0);
     const each = async (what: string, fn: (s: BenchServer, r: ServerResult) => Promise<void>, order: readonly ServerKind[] = SERVER_KINDS) => {
       for (const kind of order) {
         const s = servers.get(kind);
         const r = results.get(kind);
         if (!s || !r) continue;
-        // Both servers share one core: start only once neither is still busy with the last scenario.
-        const settled = await waitQuiet(() => [...servers.values()].reduce((ms, srv) => ms + cpuMs(srv.pid), 0));
+        const settled = await takeCore(s, servers.values());
         const note = !settled.quiet ? ` (servers still busy after ${settled.waitedMs} ms)` : settled.waitedMs > QUIET_NOTE_MS ? ` (after ${settled.waitedMs} ms for the servers to go quiet)` : '';
         log(`${what} on ${kind}${note}`);
+        const othersBefore = allCpuMs() - cpuMs(s.pid);
         try {
           await fn(s, r);
         } catch (err) {
           r.errors.push(`${what}: ${String(err)}`);
           log(`${what} on ${kind} FAILED: ${String(err)}`);
         }
+        r.othersCpuMs += allCpuMs() - cpuMs(s.pid) - othersBefore;
       }
     };
-    // Mobflow runs two full collections 1 s and 7 s after its last room unloads (server/idleMemory.ts).
-    // Between rounds that would be in the other server's timed window, on the same core. One room held
-    // open on each server through the latency scenarios keeps Mobflow from going idle, as any server
-    // with a team on it would be; they close before the memory scenarios, which measure that release.
+    const resumeAll = () => {
+      for (const s of servers.values()) s.resume();
+    };
+    // Mobflow runs two full collections 1 s and 7 s after its last room unloads (server/idleMemory.ts);
+    // frozen between its rounds, it would run them as it resumes, before its next round could start.
+    // One room held open on each server through the latency scenarios keeps it from going idle, as any
+    // server with a team on it would be; they close before the memory scenarios, which measure that release.
     const held = new Map<ServerKind, { release: () => Promise<void>; idleBefore: number | null }>();
     for (const [kind, s] of servers) held.set(kind, { release: await s.holdRoom(), idleBefore: await s.idleCollections() });
     for (const size of cfg.fanout) {
@@ -123,6 +136,7 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
     await each(`${cfg.concurrentJoins} joins at once`, async (s, r) => {
       r.storm = await runJoinStorm(s, cfg);
     });
+    resumeAll();
     for (const [kind, s] of servers) {
       const h = held.get(kind);
       const after = await s.idleCollections();
@@ -137,6 +151,7 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
       r.idle = result;
       r.closed = await closeAndMeasure(s, clients, r.baselineRss);
     });
+    resumeAll();
     for (const [kind, s] of servers) {
       const r = results.get(kind);
       if (!r) continue;

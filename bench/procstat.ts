@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Field positions in /proc/<pid>/stat after the ")" that ends the command name (utime is field 14). */
+/** Field positions in /proc/<pid>/stat after the ")" that ends the command name (state is field 3, utime 14). */
+const STAT_STATE = 0;
 const STAT_UTIME = 11;
 const STAT_STIME = 12;
 /** How often a running sampler reads /proc, ms. */
@@ -34,10 +35,20 @@ export function peakRssBytes(pid: number): number {
 
 /** User + system CPU time of the process, ms. */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
   const ticks = Number(fields[STAT_UTIME]) + Number(fields[STAT_STIME]);
   return (ticks * 1000) / clockTicks();
+}
+
+/** The process state letter (R running, S sleeping, T stopped, ...). */
+export function processState(pid: number): string {
+  return statFields(pid)[STAT_STATE] ?? '';
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 function statusField(pid: number, name: string): number {

@@ -15,11 +15,14 @@ import { systemClock } from '../server/logger';
 import { Sessions } from '../server/sessions';
 import { LeanClient } from './client';
 import { type Pinning, UNPINNED } from './pinning';
+import { cpuMs, processState, type QuietResult, waitQuiet } from './procstat';
 import { delay, until } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
+/** How long SIGSTOP may take to show in /proc. */
+const PAUSE_TIMEOUT_MS = 5_000;
 /** Parallel HTTP requests when creating Mobflow sessions. */
 const CREATE_CONCURRENCY = 16;
 /** Kept tail of a child's output, for error messages. */
@@ -66,6 +69,14 @@ export interface BenchServer {
   idleCollections(): Promise<number | null>;
   /** Resolves once Mobflow holds no room and has run all its idle collections since the call (at once for the reference). */
   collected(): Promise<void>;
+  /**
+   * Freezes the process (SIGSTOP) until resume(): while the other server runs a scenario on the
+   * shared core, this one can run nothing there, not even its own garbage collection. Resolves once
+   * the kernel reports it stopped.
+   */
+  pause(): Promise<void>;
+  resume(): void;
+  /** Resumes the process if paused, then stops it. */
   stop(): Promise<void>;
 }
 
@@ -211,6 +222,8 @@ async function startMobflow(pinning: Pinning, options: StartOptions): Promise<Be
         held--;
       };
     },
+    pause: () => pauseChild(proc),
+    resume: () => resumeChild(proc),
     async stop() {
       await stopChild(proc);
       rmSync(dataDir, { recursive: true, force: true });
@@ -254,9 +267,23 @@ async function startReference(pinning: Pinning): Promise<BenchServer> {
       const client = await openClient(server);
       return () => client.close();
     },
+    pause: () => pauseChild(proc),
+    resume: () => resumeChild(proc),
     stop: () => stopChild(proc),
   };
   return server;
+}
+
+/**
+ * Gives `server` the shared server core for its next scenario: resumes it, freezes every other
+ * server in `all`, then waits until none of them is busy (what `server` deferred while frozen, such
+ * as a collection that came due, runs now and not in the scenario).
+ */
+export async function takeCore(server: BenchServer, all: Iterable<BenchServer>): Promise<QuietResult> {
+  const servers = [...all];
+  server.resume();
+  for (const other of servers) if (other !== server) await other.pause();
+  return waitQuiet(() => servers.reduce((ms, s) => ms + cpuMs(s.pid), 0));
 }
 
 /** Resolves with the base URL once the child prints "listening on http://HOST:PORT". */
@@ -285,10 +312,27 @@ export function listening(proc: ChildProcess, name: string): Promise<string> {
   });
 }
 
-/** SIGTERM, then SIGKILL if the child has not exited within STOP_TIMEOUT_MS. */
+/** SIGSTOP, then waits until /proc says the child is stopped (state T). */
+async function pauseChild(proc: ChildProcess): Promise<void> {
+  if (!isRunning(proc)) return;
+  proc.kill('SIGSTOP');
+  const stopped = await until(() => !isRunning(proc) || processState(proc.pid ?? 0) === 'T', PAUSE_TIMEOUT_MS, 1);
+  if (!stopped) throw new Error(`process ${proc.pid} did not stop`);
+}
+
+function resumeChild(proc: ChildProcess): void {
+  if (isRunning(proc)) proc.kill('SIGCONT');
+}
+
+function isRunning(proc: ChildProcess): boolean {
+  return proc.exitCode === null && proc.signalCode === null;
+}
+
+/** SIGCONT (a stopped child would not act on SIGTERM), SIGTERM, then SIGKILL if the child has not exited within STOP_TIMEOUT_MS. */
 export function stopChild(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    if (!isRunning(proc)) return resolve();
+    resumeChild(proc);
     const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
     proc.once('exit', () => {
       clearTimeout(timer);

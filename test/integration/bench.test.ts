@@ -24,6 +24,8 @@ describe('benchmark (tiny grid)', () => {
       expect(s.presence?.delivered, `${kind} presence`).toBe(s.presence?.expected);
       expect(s.join?.decisionsSeen, `${kind} seeded decisions`).toBe(cfg.decisions);
       expect(s.storm?.joined, `${kind} join storm`).toBe(cfg.concurrentJoins);
+      // The other server is frozen while this one's scenarios run: it used none of the shared core.
+      expect(s.othersCpuMs, `CPU the other server used during ${kind}'s scenarios`).toBe(0);
     }
     // Mobflow's idle-memory GCs would land in the reference's rounds on the shared core.
     expect(result.servers.mobflow.idleCollectionsDuringLatency, 'Mobflow idle GCs during the latency scenarios').toBe(0);
