@@ -4,7 +4,7 @@
  * @y/websocket-server 0.1.1 (in memory; its leveldb persistence stays off).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
@@ -102,6 +102,15 @@ process.on('SIGTERM', () => process.exit(0));
 /** Extra node flags for either server, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 function nodeArgs(): string[] {
   return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
+/**
+ * Where to copy a server's output, e.g. BENCH_SERVER_LOG=/tmp/run with BENCH_SERVER_NODE_ARGS=--trace-gc
+ * writes /tmp/run.mobflow.<pid>.log; null when unset (the output is only drained).
+ */
+function serverLog(name: string, pid: number | undefined): WriteStream | null {
+  const prefix = process.env.BENCH_SERVER_LOG;
+  return prefix ? createWriteStream(`${prefix}.${name}.${pid}.log`) : null;
 }
 
 /** Starts a server; when pinned, on the CPU reserved for the server under test. */
@@ -289,7 +298,9 @@ export async function takeCore(server: BenchServer, all: Iterable<BenchServer>):
 /** Resolves with the base URL once the child prints "listening on http://HOST:PORT". */
 export function listening(proc: ChildProcess, name: string): Promise<string> {
   let out = '';
+  const tee = serverLog(name, proc.pid);
   const keep = (d: Buffer) => {
+    tee?.write(d);
     // Always drain the pipes: a full pipe would block the server under test.
     out = (out + d.toString()).slice(-LOG_TAIL_CHARS);
   };
