@@ -25,10 +25,15 @@ async function newSession(name: string): Promise<string> {
   return `${server.url}/s/${((await created.json()) as { id: string }).id}`;
 }
 
-/** Hands `page`'s requests for the session chunk (every script the HTML of `link` does not load itself) to `handle`. */
-async function routeSessionChunk(page: Page, link: string, handle: (route: Route) => unknown): Promise<void> {
+/** Paths of the scripts the HTML of `link` loads itself; every other script is the session chunk's. */
+async function firstLoadScripts(link: string): Promise<Set<string>> {
   const sources = (scriptSources as (html: string, url: string) => { src: string }[])(await (await fetch(link)).text(), link);
-  const firstLoad = new Set(sources.map((s) => new URL(s.src).pathname));
+  return new Set(sources.map((s) => new URL(s.src).pathname));
+}
+
+/** Hands `page`'s requests for the session chunk to `handle`. */
+async function routeSessionChunk(page: Page, link: string, handle: (route: Route) => unknown): Promise<void> {
+  const firstLoad = await firstLoadScripts(link);
   await page.route('**/_next/static/chunks/*.js', (route) => (firstLoad.has(new URL(route.request().url()).pathname) ? route.continue() : handle(route)));
 }
 
@@ -130,12 +135,12 @@ describe('joining a session by link', () => {
 
   it("puts a new visitor's prompt on screen before fetching the session, and a returning member's session while the page hydrates", async () => {
     const link = await newSession('Order of arrival');
-    const firstLoad = new Set(((scriptSources as (html: string, url: string) => { src: string }[])(await (await fetch(link)).text(), link)).map((s) => new URL(s.src).pathname));
+    const firstLoad = await firstLoadScripts(link);
     const context = await browser.newContext();
     const page = await context.newPage();
-    // When the prompt's field first takes the focus (it does in the commit that shows it), in the
-    // page's clock. A string: no helpers of the test's bundler in the page.
-    // And when the page first reads the member id, which it does in the commit that ends hydration.
+    // Two moments in the page's clock: when the prompt's field first takes the focus (it does in the
+    // commit that shows it), and when the page first reads the member id (in the commit that ends
+    // hydration). A string: no helpers of the test's bundler in the page.
     await page.addInitScript(`document.addEventListener('focusin', (e) => {
       if (window.__promptAt === undefined && e.target.matches('[role="dialog"] input[name="displayName"]')) window.__promptAt = performance.now();
     }, true);
