@@ -6,14 +6,14 @@
  */
 import { cpus } from 'node:os';
 import type { BenchConfig } from './config';
-import { type FanoutResult, medianRound, runFanout } from './fanout';
+import { type FanoutResult, medianRound, roundOrder, runFanout } from './fanout';
 import { runDecisionJoin, runJoinStorm, seededDecisions, type JoinResult, type StormResult } from './join';
 import { type ClosedMemoryResult, closeAndMeasure, type IdleMemoryResult, runIdleMemory } from './memory';
 import { runPresence, type PresenceResult } from './presence';
 import { type PageResult, runPageLoad } from './page';
 import { type Pinning, UNPINNED } from './pinning';
 import { cpuMs, peakRssBytes, rssBytes } from './procstat';
-import { type BenchServer, SERVER_KINDS, type ServerKind, startServer, takeCore } from './servers';
+import { type BenchServer, SERVER_KINDS, type ServerKind, startServer, takeCore, totalCpuMs } from './servers';
 import { delay } from './stats';
 
 /** A wait for quiet servers longer than this is worth a note in the log. */
@@ -84,7 +84,6 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
       });
       log(`started ${kind} at ${s.url} (pid ${s.pid})`);
     }
-    const allCpuMs = () => [...servers.values()].reduce((ms, srv) => ms + cpuMs(srv.pid), 0);
     const each = async (what: string, fn: (s: BenchServer, r: ServerResult) => Promise<void>, order: readonly ServerKind[] = SERVER_KINDS) => {
       for (const kind of order) {
         const s = servers.get(kind);
@@ -93,14 +92,14 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
         const settled = await takeCore(s, servers.values());
         const note = !settled.quiet ? ` (servers still busy after ${settled.waitedMs} ms)` : settled.waitedMs > QUIET_NOTE_MS ? ` (after ${settled.waitedMs} ms for the servers to go quiet)` : '';
         log(`${what} on ${kind}${note}`);
-        const othersBefore = allCpuMs() - cpuMs(s.pid);
+        const othersBefore = totalCpuMs(servers.values()) - cpuMs(s.pid);
         try {
           await fn(s, r);
         } catch (err) {
           r.errors.push(`${what}: ${String(err)}`);
           log(`${what} on ${kind} FAILED: ${String(err)}`);
         }
-        r.othersCpuMs += allCpuMs() - cpuMs(s.pid) - othersBefore;
+        r.othersCpuMs += totalCpuMs(servers.values()) - cpuMs(s.pid) - othersBefore;
       }
     };
     const resumeAll = () => {
@@ -113,16 +112,14 @@ export async function runBenchmark(cfg: BenchConfig, log: (line: string) => void
     const held = new Map<ServerKind, { release: () => Promise<void>; idleBefore: number | null }>();
     for (const [kind, s] of servers) held.set(kind, { release: await s.holdRoom(), idleBefore: await s.idleCollections() });
     for (const size of cfg.fanout) {
-      // Rounds alternate which server goes first, so neither always runs right after the other.
       const rounds = new Map<ServerKind, FanoutResult[]>(SERVER_KINDS.map((k) => [k, []]));
       for (let round = 0; round < cfg.rounds; round++) {
-        const order = round % 2 === 0 ? SERVER_KINDS : [...SERVER_KINDS].reverse();
         await each(
           `fan-out ${size.rooms}x${size.clients} round ${round + 1}/${cfg.rounds}`,
           async (s) => {
             rounds.get(s.kind)?.push(await runFanout(s, size, cfg));
           },
-          order,
+          roundOrder(round, SERVER_KINDS),
         );
       }
       for (const [kind, done] of rounds) if (done.length > 0) results.get(kind)?.fanout.push(medianRound(done));

@@ -44,6 +44,11 @@ export function medianRound(rounds: readonly FanoutResult[]): FanoutResult {
   };
 }
 
+/** Which server goes first alternates from round to round, so neither always runs right after the other. */
+export function roundOrder<T>(round: number, servers: readonly T[]): T[] {
+  return round % 2 === 0 ? [...servers] : [...servers].reverse();
+}
+
 export async function runFanout(server: BenchServer, size: FanoutSize, cfg: BenchConfig): Promise<FanoutResult> {
   const rooms = await server.createRooms(size.rooms);
   const warmupWrites = Math.round(cfg.warmupSeconds * cfg.updatesPerSecond);

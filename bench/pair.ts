@@ -8,8 +8,9 @@
  */
 import { z } from 'zod';
 import { benchConfig } from './config';
-import { type FanoutResult, medianRound, runFanout } from './fanout';
+import { type FanoutResult, medianRound, roundOrder, runFanout } from './fanout';
 import { setUpPinning } from './pinning';
+import { pairedRounds } from './report';
 import { type BenchServer, SERVER_KINDS, startServer, takeCore } from './servers';
 
 const Env = z.object({
@@ -22,26 +23,22 @@ const Env = z.object({
     .string()
     .default('500x8')
     .transform((s) => s.split(','))
-    .pipe(z.array(z.string().regex(/^\d+x\d+$/, 'sizes are ROOMSxCLIENTS, e.g. 500x8'))),
+    .pipe(z.array(z.string().regex(/^\d+x\d+$/, 'sizes are ROOMSxCLIENTS, e.g. 500x8')))
+    .transform((list) => list.map((s) => ({ rooms: Number(s.split('x')[0]), clients: Number(s.split('x')[1]) }))),
 });
 
 const env = Env.parse(process.env);
 const cfg = benchConfig(process.env);
-const sizes = env.BENCH_SIZES.map((s) => {
-  const [rooms, clients] = s.split('x').map(Number);
-  return { rooms: rooms ?? 1, clients: clients ?? 2 };
-});
 const pinning = setUpPinning(process.env);
 const servers: BenchServer[] = [];
 try {
   for (const kind of env.BENCH_PAIR) servers.push(await startServer(kind, pinning));
   const releases = await Promise.all(servers.map((s) => s.holdRoom()));
   const lines: string[] = [];
-  for (const size of sizes) {
+  for (const size of env.BENCH_SIZES) {
     const rounds = servers.map((): FanoutResult[] => []);
     for (let round = 0; round < cfg.rounds; round++) {
-      // As in the full run: which server goes first alternates from round to round.
-      for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      for (const i of roundOrder(round, [0, 1])) {
         const s = servers[i];
         if (!s) continue;
         await takeCore(s, servers);
@@ -60,12 +57,12 @@ try {
 function describe(size: { rooms: number; clients: number }, [a, b]: FanoutResult[]): string[] {
   if (!a || !b) throw new Error('no rounds');
   const [ka, kb] = env.BENCH_PAIR;
-  const notAbove = a.roundsP99.filter((p99, i) => p99 <= (b.roundsP99[i] ?? Number.NEGATIVE_INFINITY)).length;
+  const { pairs, notAbove } = pairedRounds(a.roundsP99, b.roundsP99);
   const cpu = (r: FanoutResult) => Math.round(r.usage.cpuPercent);
   return [
     `fan-out ${size.rooms}x${size.clients}, ${cfg.rounds} rounds each`,
     `  A ${ka}: median p99 ${a.latency.p99} ms (p50 ${a.latency.p50}, cpu ${cpu(a)} %); rounds ${a.roundsP99.join(' / ')}`,
     `  B ${kb}: median p99 ${b.latency.p99} ms (p50 ${b.latency.p50}, cpu ${cpu(b)} %); rounds ${b.roundsP99.join(' / ')}`,
-    `  A/B median p99 ${(a.latency.p99 / b.latency.p99).toFixed(2)}; A not above B in ${notAbove} of ${cfg.rounds} paired rounds; lost ${a.expected - a.delivered + b.expected - b.delivered}`,
+    `  A/B median p99 ${(a.latency.p99 / b.latency.p99).toFixed(2)}; A not above B in ${notAbove} of ${pairs} paired rounds; lost ${a.expected - a.delivered + b.expected - b.delivered}`,
   ];
 }

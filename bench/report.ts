@@ -31,12 +31,18 @@ type FanoutFigures = Pick<FanoutResult, 'latency' | 'roundsP99'>;
  */
 export function fanoutDetail(m: FanoutFigures, ref: FanoutFigures): string {
   const base = `${m.latency.p99} vs ${ref.latency.p99} ms`;
-  const pairs = Math.min(m.roundsP99.length, ref.roundsP99.length);
+  const { pairs, notAbove } = pairedRounds(m.roundsP99, ref.roundsP99);
   if (pairs < 2) return base;
-  let ahead = 0;
-  for (let i = 0; i < pairs; i++) if ((m.roundsP99[i] ?? Infinity) <= (ref.roundsP99[i] ?? -Infinity)) ahead++;
   const range = (xs: readonly number[]) => `${Math.min(...xs)}-${Math.max(...xs)}`;
-  return `${base}; rounds ${range(m.roundsP99)} vs ${range(ref.roundsP99)} ms, not above the reference in ${ahead} of ${pairs} paired rounds`;
+  return `${base}; rounds ${range(m.roundsP99)} vs ${range(ref.roundsP99)} ms, not above the reference in ${notAbove} of ${pairs} paired rounds`;
+}
+
+/** Round i of `a` against round i of `b`, over the rounds both ran: in how many `a` was not above `b`. */
+export function pairedRounds(a: readonly number[], b: readonly number[]): { pairs: number; notAbove: number } {
+  const pairs = Math.min(a.length, b.length);
+  let notAbove = 0;
+  for (let i = 0; i < pairs; i++) if ((a[i] ?? Infinity) <= (b[i] ?? -Infinity)) notAbove++;
+  return { pairs, notAbove };
 }
 
 export function checkTargets(r: BenchResult): TargetCheck[] {

@@ -292,7 +292,14 @@ export async function takeCore(server: BenchServer, all: Iterable<BenchServer>):
   const servers = [...all];
   server.resume();
   for (const other of servers) if (other !== server) await other.pause();
-  return waitQuiet(() => servers.reduce((ms, s) => ms + cpuMs(s.pid), 0));
+  return waitQuiet(() => totalCpuMs(servers));
+}
+
+/** CPU time the servers used so far, together, ms. */
+export function totalCpuMs(servers: Iterable<BenchServer>): number {
+  let ms = 0;
+  for (const s of servers) ms += cpuMs(s.pid);
+  return ms;
 }
 
 /** Resolves with the base URL once the child prints "listening on http://HOST:PORT". */
