@@ -1,23 +1,50 @@
 /**
  * Exports of the decision log: Markdown (one ADR-style record per decision) and JSON.
- * User text is made inert in Markdown: HTML is entity-escaped and every Markdown-significant
- * character is backslash-escaped, so no user text can open a heading, a link (javascript: or
- * not), an emphasis, a table or raw HTML, however a renderer treats it.
+ * User text is made inert in Markdown, and stays readable as plain text: HTML is entity-escaped,
+ * and a backslash goes only where a character could start Markdown syntax: always before the
+ * characters that open inline syntax anywhere (code, emphasis, link and image brackets, tables,
+ * strikethrough), and before the others only where they act: a "(" after a bracket, block markers at the start of a line
+ * (heading, list, setext underline, thematic break), a closing "#" sequence, the colon of a URL
+ * scheme, the dot of "www.", the "@" of an e-mail address. So no user text can open a heading, a
+ * link (javascript: or not), an emphasis, a table or raw HTML, and "adapter." stays "adapter.".
  */
 import type { DecisionView } from './decisions';
 
 export const EXPORT_FORMAT = 'mobflow.decisions/1';
 
-/** Backslash-escapable ASCII punctuation (CommonMark) that can start or shape Markdown syntax. */
-const MD_SPECIAL = /[\\`*_{}[\]()#+\-.!|~=:<>]/g;
+/** Characters that open inline syntax wherever they stand: code, emphasis, links and images, tables, strikethrough. */
+const INLINE_SPECIAL = /[\\`*[\]|~]/g;
+/** "_" opens emphasis only at a word's edge (CommonMark: never inside snake_case). */
+const EDGE_UNDERSCORE = /(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
+/** The colon of a URL scheme ("javascript:x", "https://x"): a linkifier's trigger. */
+const SCHEME_COLON = /(?<=(?:^|[^\p{L}\p{N}])[A-Za-z][A-Za-z0-9+.-]*):(?=\S)/gu;
+/** "www." (an extended autolink) and the "@" of an e-mail address. */
+const WWW_DOT = /(?<=(?:^|[^\p{L}\p{N}])www)\./giu;
+const EMAIL_AT = /(?<=[\p{L}\p{N}._%+-])@(?=[\p{L}\p{N}])/gu;
+/**
+ * Block syntax at the start of a line (a quote's ">" is already &gt;): an ATX heading, a bullet
+ * ("-" or "+", then a space), a line of "=" or "-" (setext underline, thematic break), an
+ * ordered-list number ("1." or "1)", then a space).
+ */
+const LINE_START = /^(?:#{1,6}(?=\s|$)|[-+](?=\s|$)|=+\s*$|-[-\s]*$|(\d{1,9})([.)])(?=\s|$))/;
+/** A closing "#" sequence of an ATX heading: spaces, then only "#" to the end. */
+const CLOSING_HASHES = /(\s)(#+)$/;
 
 /** Escapes one run of user text (no newlines) for Markdown and HTML. */
 export function escapeInline(text: string): string {
-  return text
+  const body = text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(MD_SPECIAL, (c) => `\\${c}`);
+    .replace(INLINE_SPECIAL, (c) => `\\${c}`)
+    // A "(" right after a bracket would be a link's destination were the bracket live: escaped too.
+    .replace(/\\\]\(/g, '\\]\\(')
+    .replace(EDGE_UNDERSCORE, '\\_')
+    .replace(SCHEME_COLON, '\\:')
+    .replace(WWW_DOT, '\\.')
+    .replace(EMAIL_AT, '\\@')
+    .replace(CLOSING_HASHES, (_m, space: string, hashes: string) => `${space}${hashes.replace(/#/g, '\\#')}`);
+  return body.replace(LINE_START, (m: string, digits?: string, mark?: string) => (digits ? `${digits}\\${mark}` : `\\${m}`));
 }
 
 /**
@@ -55,6 +82,7 @@ function renderDecision(d: DecisionView, byId: ReadonlyMap<string, DecisionView>
   out.push(`- Task: ${d.taskTitle ? escapeInline(d.taskTitle) : 'none'}`);
   out.push(`- Driver: ${d.driver ? escapeInline(d.driver) : 'none'}`);
   out.push(`- Navigator: ${d.navigator ? escapeInline(d.navigator) : 'none'}`);
+  if (d.delivery) out.push(`- Delivery: ${escapeInline(d.delivery)}`);
   out.push(`- Logged by: ${escapeInline(d.author)}`, '');
   out.push('### Decision', '', escapeBlock(d.rationale) || '_(no rationale)_', '');
   if (d.alternatives.trim()) out.push('### Alternatives considered', '', escapeBlock(d.alternatives), '');

@@ -3,8 +3,7 @@
  * a new record that supersedes an earlier one; status and back links are derived, never stored,
  * so no record is ever edited in place.
  */
-import type * as Y from 'yjs';
-import { type DecisionRecord, decisionsOf, readRotation } from './doc/schema';
+import { type DecisionRecord, decisionsOf, readRotation, type SessionDocs } from './doc/schema';
 import { type DecisionId, type MemberId, newDecisionId, parseDecisionId, parseMemberId, parseTaskId, type TaskId } from './ids';
 import { getMember } from './members';
 import { currentTaskId, listTasks } from './task';
@@ -16,14 +15,24 @@ export interface DecisionInput {
   alternatives?: string;
   consequences?: string;
   supersedes?: DecisionId | null;
+  /** The task it is filed under: undefined = the current one; null = no task. */
+  taskId?: TaskId | null;
+  /** Set by the server's own steps only (never from a payload): 'switch' for a task switch's reason. */
+  kind?: 'switch';
 }
+
+/**
+ * Who logged it, from the connection, never from the payload: a member bound to the socket, or a
+ * script through the HTTP API, which may only label itself (shown as "<label> (via API)").
+ */
+export type DecisionAuthor = { kind: 'member'; id: MemberId } | { kind: 'api'; label: string } | { kind: 'server'; label: string };
 
 /** Who and when, supplied by the server (never by the client). */
 export interface DecisionStamp {
   now: number;
-  authorId: MemberId | null;
-  /** Used when there is no member (an API client). */
-  authorFallback?: string;
+  author: DecisionAuthor;
+  /** What the delivery pipeline showed at `now` (lib/delivery/status.ts), recorded with the decision. */
+  delivery?: string | null;
 }
 
 export type DecisionStatus = 'accepted' | 'superseded';
@@ -33,16 +42,29 @@ export interface DecisionView extends DecisionRecord {
   supersededBy: DecisionId | null;
 }
 
-export type AppendError = 'unknown-author' | 'unknown-supersedes' | 'already-superseded';
+export type AppendError = 'unknown-author' | 'unknown-supersedes' | 'already-superseded' | 'unknown-task';
 export type AppendResult = { ok: true; record: DecisionRecord } | { ok: false; reason: AppendError; error: string };
 
 export const API_AUTHOR = 'API client';
+export const apiAuthorName = (label: string) => `${label} (via API)`;
 
-/** Builds a stamped record from the input and the doc's task, driver and navigator right now. */
-export function stampDecision(doc: Y.Doc, input: DecisionInput, stamp: DecisionStamp, seq: number, id: DecisionId = newDecisionId()): DecisionRecord {
-  const rotation = readRotation(doc);
-  const nameOf = (m: MemberId | null) => (m ? (getMember(doc, m)?.name ?? null) : null);
-  const taskId = currentTaskId(doc);
+/** The task a decision is filed under, and its title now; null when there is none. */
+function taskOf(docs: SessionDocs, wanted: TaskId | null | undefined): { id: TaskId; title: string } | null | 'unknown' {
+  if (wanted === null) return null;
+  const id = wanted ?? currentTaskId(docs);
+  if (!id) return null;
+  const { current, queue, done } = listTasks(docs);
+  const task = [current, ...queue, ...done].find((t) => t?.id === id);
+  return task ? { id, title: task.title } : 'unknown';
+}
+
+/** Builds a stamped record from the input and the session's task, driver and navigator right now. */
+export function stampDecision(docs: SessionDocs, input: DecisionInput, stamp: DecisionStamp, seq: number, id: DecisionId = newDecisionId()): DecisionRecord {
+  const rotation = readRotation(docs);
+  const nameOf = (m: MemberId | null) => (m ? (getMember(docs, m)?.name ?? null) : null);
+  const task = taskOf(docs, input.taskId);
+  const filed = task === 'unknown' ? null : task;
+  const { author } = stamp;
   return {
     id,
     seq,
@@ -51,13 +73,15 @@ export function stampDecision(doc: Y.Doc, input: DecisionInput, stamp: DecisionS
     alternatives: input.alternatives ?? '',
     consequences: input.consequences ?? '',
     at: stamp.now,
-    author: nameOf(stamp.authorId) ?? stamp.authorFallback ?? API_AUTHOR,
-    authorId: stamp.authorId,
-    taskId,
-    taskTitle: taskId ? (listTasks(doc).current?.title ?? null) : null,
+    author: author.kind === 'member' ? (nameOf(author.id) ?? 'Unknown member') : author.kind === 'api' ? apiAuthorName(author.label) : author.label,
+    authorId: author.kind === 'member' ? author.id : null,
+    taskId: filed?.id ?? null,
+    taskTitle: filed?.title ?? null,
     driver: nameOf(rotation.driver),
     navigator: nameOf(rotation.navigator),
     supersedes: input.supersedes ?? null,
+    delivery: stamp.delivery ?? null,
+    kind: input.kind ?? null,
   };
 }
 
@@ -65,24 +89,25 @@ export function stampDecision(doc: Y.Doc, input: DecisionInput, stamp: DecisionS
  * Appends a decision (server side, inside room.transact). Refuses an unknown author, and a
  * supersede target that does not exist or is already superseded, so chains stay linear.
  */
-export function appendDecision(doc: Y.Doc, input: DecisionInput, stamp: DecisionStamp): AppendResult {
-  if (stamp.authorId && !getMember(doc, stamp.authorId)) return { ok: false, reason: 'unknown-author', error: 'memberId is not a member of this session' };
+export function appendDecision(docs: SessionDocs, input: DecisionInput, stamp: DecisionStamp): AppendResult {
+  if (stamp.author.kind === 'member' && !getMember(docs, stamp.author.id)) return { ok: false, reason: 'unknown-author', error: 'you are not a member of this session (any more): join again' };
+  if (taskOf(docs, input.taskId) === 'unknown') return { ok: false, reason: 'unknown-task', error: 'taskId: no such task in this session' };
   if (input.supersedes) {
-    const records = readDecisions(doc);
+    const records = readDecisions(docs);
     const target = records.find((r) => r.id === input.supersedes);
     if (!target) return { ok: false, reason: 'unknown-supersedes', error: 'supersedes: no such decision' };
     const by = records.find((r) => r.supersedes === target.id);
     if (by) return { ok: false, reason: 'already-superseded', error: `supersedes: decision ${target.seq} is already superseded by decision ${by.seq}` };
   }
-  const seq = lastSeq(doc) + 1;
-  const record = stampDecision(doc, input, stamp, seq);
-  decisionsOf(doc).push([record]);
+  const seq = lastSeq(docs) + 1;
+  const record = stampDecision(docs, input, stamp, seq);
+  decisionsOf(docs).push([record]);
   return { ok: true, record };
 }
 
 /** The newest valid entry's seq (0 for an empty log); reads from the end, not the whole log. */
-function lastSeq(doc: Y.Doc): number {
-  const arr = decisionsOf(doc);
+function lastSeq(docs: SessionDocs): number {
+  const arr = decisionsOf(docs);
   for (let i = arr.length - 1; i >= 0; i--) {
     const r = readDecision(arr.get(i));
     if (r) return r.seq;
@@ -114,12 +139,14 @@ export function readDecision(raw: unknown): DecisionRecord | null {
     driver: strOrNull(r.driver),
     navigator: strOrNull(r.navigator),
     supersedes: parseDecisionId(r.supersedes),
+    delivery: strOrNull(r.delivery),
+    kind: r.kind === 'switch' ? 'switch' : null,
   };
 }
 
 /** The records in log order (the array's converged order, identical on every replica). */
-export function readDecisions(doc: Y.Doc): DecisionRecord[] {
-  return decisionsOf(doc)
+export function readDecisions(docs: SessionDocs): DecisionRecord[] {
+  return decisionsOf(docs)
     .toArray()
     .flatMap((raw) => {
       const r = readDecision(raw);
@@ -143,14 +170,14 @@ export function withStatus(records: readonly DecisionRecord[]): DecisionView[] {
   });
 }
 
-export const listDecisions = (doc: Y.Doc): DecisionView[] => withStatus(readDecisions(doc));
+export const listDecisions = (docs: SessionDocs): DecisionView[] => withStatus(readDecisions(docs));
 
 /**
  * The newest `n`, newest first (for the live panel), without reading the whole log: whatever
  * supersedes a record comes after it, so the tail alone has the right status for the tail.
  */
-export function latestDecisions(doc: Y.Doc, n: number): DecisionView[] {
-  const arr = decisionsOf(doc);
+export function latestDecisions(docs: SessionDocs, n: number): DecisionView[] {
+  const arr = decisionsOf(docs);
   const tail = arr.slice(Math.max(0, arr.length - n)).flatMap((raw) => {
     const r = readDecision(raw);
     return r ? [r] : [];

@@ -29,6 +29,9 @@ function randomBase64Url(bytes: number): string {
 
 export const newSessionId = (): SessionId => randomBase64Url(CAPABILITY_BYTES) as SessionId;
 export const newViewToken = (): ViewToken => randomBase64Url(CAPABILITY_BYTES) as ViewToken;
+/** A mob.sh room key (`/mob/<room>`) and an integration's endpoint id: as unguessable as a link. */
+export const newMobKey = (): string => randomBase64Url(CAPABILITY_BYTES);
+export const newIntegrationId = (): string => randomBase64Url(CAPABILITY_BYTES);
 export const newMemberId = (): MemberId => randomBase64Url(LOCAL_ID_BYTES) as MemberId;
 export const newDecisionId = (): DecisionId => randomBase64Url(LOCAL_ID_BYTES) as DecisionId;
 export const newTaskId = (): TaskId => randomBase64Url(LOCAL_ID_BYTES) as TaskId;

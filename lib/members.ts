@@ -3,7 +3,7 @@
  * (ties broken by id), so concurrent edits merge instead of overwriting a shared list.
  */
 import * as Y from 'yjs';
-import { MEMBER_KEY, type MemberMap, membersOf } from './doc/schema';
+import { LIMITS, MEMBER_KEY, type MemberMap, membersOf, type SessionDocs } from './doc/schema';
 import { type MemberId, newMemberId, parseMemberId } from './ids';
 
 export interface Member {
@@ -14,10 +14,13 @@ export interface Member {
   joinedAt: number;
 }
 
-function readMember(id: string, m: MemberMap): Member | null {
+/** One roster entry, or null when it is not a well-formed member (skipped, never thrown). */
+function readMember(id: string, raw: unknown): Member | null {
   const memberId = parseMemberId(id);
+  if (!memberId || !(raw instanceof Y.Map)) return null;
+  const m = raw as MemberMap;
   const name = m.get(MEMBER_KEY.name);
-  if (!memberId || typeof name !== 'string') return null;
+  if (typeof name !== 'string' || name.length === 0 || [...name].length > LIMITS.memberName) return null;
   const rank = m.get(MEMBER_KEY.rank);
   const joinedAt = m.get(MEMBER_KEY.joinedAt);
   return {
@@ -30,48 +33,61 @@ function readMember(id: string, m: MemberMap): Member | null {
 }
 
 /** The roster in rotation order. */
-export function listMembers(doc: Y.Doc): Member[] {
+export function listMembers(docs: SessionDocs): Member[] {
   const out: Member[] = [];
-  for (const [id, m] of membersOf(doc).entries()) {
+  for (const [id, m] of membersOf(docs).entries()) {
     const member = readMember(id, m);
     if (member) out.push(member);
   }
   return out.sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-export function getMember(doc: Y.Doc, id: MemberId): Member | null {
-  const m = membersOf(doc).get(id);
+export function getMember(docs: SessionDocs, id: MemberId): Member | null {
+  const m = membersOf(docs).get(id);
   return m ? readMember(id, m) : null;
+}
+
+function memberMap(docs: SessionDocs, id: MemberId): MemberMap | null {
+  const m = membersOf(docs).get(id);
+  return m instanceof Y.Map && readMember(id, m) ? (m as MemberMap) : null;
 }
 
 const sameName = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: 'accent' }) === 0;
 
-export function findMemberByName(doc: Y.Doc, name: string): Member | null {
-  return listMembers(doc).find((m) => sameName(m.name, name)) ?? null;
+export function findMemberByName(docs: SessionDocs, name: string): Member | null {
+  return listMembers(docs).find((m) => sameName(m.name, name)) ?? null;
+}
+
+export interface JoinOptions {
+  /** An existing member who keeps their place (and takes the new name), e.g. the same browser. */
+  preferredId?: MemberId | null;
+  /** Reuse a member of the same name (scripts and "add someone"); off: a second person of that name joins. */
+  reuseByName: boolean;
 }
 
 /**
  * Join, or rejoin: an existing member with `preferredId` keeps their place (and takes the new
- * name); otherwise a member of the same name is reused; otherwise a new member goes to the end.
- * `name` must already be normalised.
+ * name); otherwise, with `reuseByName`, a member of the same name is reused; otherwise a new member
+ * goes to the end. `name` must already be normalised.
  */
-export function joinMember(doc: Y.Doc, name: string, now: number, preferredId?: MemberId | null): Member {
+export function joinMember(docs: SessionDocs, name: string, now: number, opts: JoinOptions = { reuseByName: true }): Member {
   let result: Member | null = null;
-  doc.transact(() => {
-    const members = membersOf(doc);
-    const mine = preferredId ? members.get(preferredId) : undefined;
+  docs.shared.transact(() => {
+    const members = membersOf(docs);
+    const { preferredId } = opts;
+    const mine = preferredId ? memberMap(docs, preferredId) : null;
     if (preferredId && mine) {
       if (mine.get(MEMBER_KEY.name) !== name) mine.set(MEMBER_KEY.name, name);
       result = readMember(preferredId, mine);
       return;
     }
-    const existing = findMemberByName(doc, name);
+    const existing = opts.reuseByName ? findMemberByName(docs, name) : null;
     if (existing) {
       result = existing;
       return;
     }
-    const list = listMembers(doc);
-    const id = preferredId ?? newMemberId();
+    const list = listMembers(docs);
+    const id = newMemberId();
     const m = new Y.Map<unknown>();
     m.set(MEMBER_KEY.name, name);
     m.set(MEMBER_KEY.rank, (list.at(-1)?.rank ?? 0) + 1);
@@ -84,31 +100,31 @@ export function joinMember(doc: Y.Doc, name: string, now: number, preferredId?: 
   return result;
 }
 
-export function renameMember(doc: Y.Doc, id: MemberId, name: string): boolean {
-  const m = membersOf(doc).get(id);
+export function renameMember(docs: SessionDocs, id: MemberId, name: string): boolean {
+  const m = memberMap(docs, id);
   if (!m) return false;
   m.set(MEMBER_KEY.name, name);
   return true;
 }
 
-export function setAway(doc: Y.Doc, id: MemberId, away: boolean): boolean {
-  const m = membersOf(doc).get(id);
+export function setAway(docs: SessionDocs, id: MemberId, away: boolean): boolean {
+  const m = memberMap(docs, id);
   if (!m) return false;
   m.set(MEMBER_KEY.away, away);
   return true;
 }
 
-export function removeMember(doc: Y.Doc, id: MemberId): boolean {
-  const members = membersOf(doc);
+export function removeMember(docs: SessionDocs, id: MemberId): boolean {
+  const members = membersOf(docs);
   if (!members.has(id)) return false;
   members.delete(id);
   return true;
 }
 
 /** Moves a member to `index` in the current order by giving it a rank between its new neighbours. */
-export function moveMember(doc: Y.Doc, id: MemberId, index: number): boolean {
-  const list = listMembers(doc).filter((m) => m.id !== id);
-  const m = membersOf(doc).get(id);
+export function moveMember(docs: SessionDocs, id: MemberId, index: number): boolean {
+  const list = listMembers(docs).filter((m) => m.id !== id);
+  const m = memberMap(docs, id);
   if (!m) return false;
   const i = Math.max(0, Math.min(list.length, Math.trunc(index)));
   const before = list[i - 1]?.rank;
@@ -126,13 +142,13 @@ export function moveMember(doc: Y.Doc, id: MemberId, index: number): boolean {
 }
 
 /** Reorders everyone with the given random source (injectable for tests). */
-export function shuffleMembers(doc: Y.Doc, random: () => number = Math.random): void {
-  const list = listMembers(doc);
+export function shuffleMembers(docs: SessionDocs, random: () => number = Math.random): void {
+  const list = listMembers(docs);
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [list[i], list[j]] = [list[j] as Member, list[i] as Member];
   }
-  doc.transact(() => {
-    for (const [i, member] of list.entries()) membersOf(doc).get(member.id)?.set(MEMBER_KEY.rank, i + 1);
+  docs.shared.transact(() => {
+    for (const [i, member] of list.entries()) memberMap(docs, member.id)?.set(MEMBER_KEY.rank, i + 1);
   });
 }

@@ -41,3 +41,23 @@ export function readPresence(states: ReadonlyMap<number, unknown>): OnlinePerson
 export function onlineMemberIds(states: ReadonlyMap<number, unknown>): Set<string> {
   return new Set(readPresence(states).flatMap((p) => (p.memberId && !p.watching ? [p.memberId] : [])));
 }
+
+/** Who a connection is, as the server established it (never from what the client publishes). */
+export interface ConnectionIdentity {
+  kind: 'edit' | 'view';
+  /** The member this connection proved it is (a member token), or null. */
+  memberId: string | null;
+}
+
+/**
+ * Whether a connection may publish this presence state: a watcher only as watching, with no member;
+ * an editor only as itself (its proven member) or as nobody, never as watching. Removing one's own
+ * state (null) is always allowed.
+ */
+export function presenceAllowed(raw: unknown, who: ConnectionIdentity): boolean {
+  if (raw === null) return true;
+  const user = parsePresence(raw);
+  if (!user) return false;
+  if (who.kind === 'view') return user.watching && user.memberId === null;
+  return !user.watching && (user.memberId === null || user.memberId === who.memberId);
+}

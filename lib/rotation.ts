@@ -8,7 +8,6 @@
  * members are passed over when `skipOffline` is on, unless that would leave fewer than two people
  * (an HTTP-only or no-browser session has nobody "online" and must still rotate).
  */
-import type * as Y from 'yjs';
 import {
   META_KEY,
   metaOf,
@@ -17,6 +16,7 @@ import {
   readRotation,
   readSettings,
   rotationOf,
+  type SessionDocs,
   type SessionSettings,
   type TimerPhase,
   type TimerState,
@@ -26,11 +26,12 @@ import {
 } from './doc/schema';
 import type { MemberId } from './ids';
 import { listMembers } from './members';
-import type { SettingsPatch } from './protocol/timer';
-import { assertNever, isDue } from './timer';
+import { assertNever, isDue, type TimerAction } from './timer';
 
-export const TIMER_ACTIONS = ['start', 'pause', 'resume', 'skip', 'reset'] as const;
-export type TimerAction = (typeof TIMER_ACTIONS)[number];
+export { TIMER_ACTIONS, type TimerAction } from './timer';
+
+/** Some of the session's timer settings (the wire schema is lib/protocol/timer.ts). */
+export type SettingsPatch = Partial<SessionSettings>;
 
 export interface RosterEntry {
   id: MemberId;
@@ -100,7 +101,11 @@ export function rotatedRoles(ctx: RotationContext): Pick<RotationState, 'driver'
 }
 
 function running(phase: TimerPhase, now: number, seconds: number): TimerState {
-  return { status: 'running', phase, startedAt: now, durationMs: seconds * MS_PER_SECOND, pausedMs: 0 };
+  return runningFor(phase, now, seconds * MS_PER_SECOND);
+}
+
+function runningFor(phase: TimerPhase, now: number, durationMs: number): TimerState {
+  return { status: 'running', phase, startedAt: now, durationMs, pausedMs: 0 };
 }
 
 function record(state: RotationState, now: number, end: TurnEnd): TurnRecord | null {
@@ -166,6 +171,51 @@ export function applyTimerAction(action: TimerAction, ctx: RotationContext): Tra
   }
 }
 
+/**
+ * A turn of `durationMs` with `driver` at the keyboard, whatever the rotation planned (mob.sh's
+ * `mob start N`: whoever ran it is typing). The navigator is the next eligible member after them.
+ * A turn still running (or paused) ends here: handed to someone else it counts as a rotation (the
+ * turn number moves on, as with a skip); restarted by the same driver it is a reset. A break ends
+ * without counting a turn, as breaks never do.
+ */
+export function startTurnFor(ctx: RotationContext, driver: MemberId, durationMs: number): Transition {
+  const { state, now } = ctx;
+  const order = ctx.members.map((m) => m.id);
+  if (!order.includes(driver)) return { ok: false, reason: 'the driver is not in the roster' };
+  // They are at the keyboard: eligible whatever their presence says.
+  const eligible = new Set([...eligibleMembers(ctx), driver]);
+  const t = state.timer;
+  const handover = t.status !== 'idle' && t.phase === 'turn' && state.driver !== driver;
+  const rec = record(state, now, handover ? 'skipped' : 'reset');
+  return {
+    ok: true,
+    record: rec,
+    state: { turn: handover ? state.turn + 1 : state.turn, driver, navigator: nextAfter(order, eligible, driver, driver), timer: runningFor('turn', now, durationMs) },
+  };
+}
+
+/**
+ * A break of `durationMs` now (mob.sh's `mob break N`). A running or paused turn ends into it as a
+ * turn ends into a due break (the turn number moves on, roles rotate); a break already going starts
+ * over with the new length; from idle the roles stay.
+ */
+export function startBreakFor(ctx: RotationContext, durationMs: number): Transition {
+  const { state, now } = ctx;
+  const t = state.timer;
+  if (t.status !== 'idle' && t.phase === 'turn') {
+    const roles = rotatedRoles(ctx) ?? { driver: state.driver, navigator: state.navigator };
+    return { ok: true, record: record(state, now, 'skipped'), state: { turn: state.turn + 1, ...roles, timer: runningFor('break', now, durationMs) } };
+  }
+  return { ok: true, record: record(state, now, 'reset'), state: { ...state, timer: runningFor('break', now, durationMs) } };
+}
+
+/** Stops the running phase (mob.sh's timer of 0 minutes); a break only when `phase` is 'break'. Idle stays idle. */
+export function stopPhase(ctx: RotationContext, phase: TimerPhase | 'any'): Transition {
+  const t = ctx.state.timer;
+  if (t.status === 'idle' || (phase !== 'any' && t.phase !== phase)) return { ok: true, record: null, state: ctx.state };
+  return applyTimerAction('reset', ctx);
+}
+
 /** The server's expiry check: rotates only when the running phase is due (idempotent). */
 export function expire(ctx: RotationContext): Transition {
   if (!isDue(ctx.state.timer, ctx.now)) return { ok: false, reason: 'not due' };
@@ -177,33 +227,44 @@ export function nextDriver(ctx: RotationContext): MemberId | null {
   return rotatedRoles(ctx)?.driver ?? null;
 }
 
-/** The rotation context of a live doc (roster order, rotation state, settings). */
-export function readRotationContext(doc: Y.Doc, online: ReadonlySet<string>, now: number): RotationContext {
+/** The rotation context of a live session (roster order, rotation state, settings). */
+export function readRotationContext(docs: SessionDocs, online: ReadonlySet<string>, now: number): RotationContext {
   return {
-    state: readRotation(doc),
-    members: listMembers(doc).map((m) => ({ id: m.id, away: m.away })),
+    state: readRotation(docs),
+    members: listMembers(docs).map((m) => ({ id: m.id, away: m.away })),
     online,
-    settings: readSettings(doc),
+    settings: readSettings(docs),
     now,
   };
 }
 
 /**
- * Writes an applied transition into the doc: the rotation state and, when a phase ended, its turn
- * record. The server calls this inside room.transact, so the write carries a server origin.
+ * Writes an applied transition: the rotation state and, when a phase ended, its turn record. The
+ * server calls this inside room.transact, so the write carries a server origin.
  */
-export function writeTransition(doc: Y.Doc, t: Extract<Transition, { ok: true }>): void {
-  rotationOf(doc).set(ROTATION_KEY.state, t.state);
-  if (t.record) turnsOf(doc).push([t.record]);
+export function writeTransition(docs: SessionDocs, t: Extract<Transition, { ok: true }>): void {
+  rotationOf(docs).set(ROTATION_KEY.state, t.state);
+  if (t.record) turnsOf(docs).push([t.record]);
+}
+
+/**
+ * One timer step on a live session, read and written in the same transaction: the context is read,
+ * `step` decides (a command or the expiry check), and an allowed transition is written. The caller
+ * runs it inside the room's server transaction, so a command and an expiry cannot both rotate.
+ */
+export function applyTransition(docs: SessionDocs, step: (ctx: RotationContext) => Transition, online: ReadonlySet<string>, now: number): Transition {
+  const result = step(readRotationContext(docs, online, now));
+  if (result.ok) writeTransition(docs, result);
+  return result;
 }
 
 /** Replaces the settings named in `patch` (they apply from the next turn on); returns the result. */
-export function writeSettings(doc: Y.Doc, patch: SettingsPatch): SessionSettings {
-  const next: SessionSettings = { ...readSettings(doc) };
+export function writeSettings(docs: SessionDocs, patch: SettingsPatch): SessionSettings {
+  const next: SessionSettings = { ...readSettings(docs) };
   // Only defined keys: an explicit `undefined` must not wipe a setting.
   for (const [k, v] of Object.entries(patch) as [keyof SessionSettings, SessionSettings[keyof SessionSettings] | undefined][]) {
     if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
   }
-  metaOf(doc).set(META_KEY.settings, next);
+  metaOf(docs).set(META_KEY.settings, next);
   return next;
 }

@@ -1,8 +1,8 @@
 /**
- * The plain snapshot of a session that the HTTP API returns (DESIGN.md's public surface).
+ * The plain snapshot of a session that the HTTP API returns (DESIGN.md's public surface). It holds
+ * no link and no id: the view link's API returns exactly this; the edit link's adds its links.
  */
-import type * as Y from 'yjs';
-import { decisionsOf, readRotation, readSessionName, readSettings } from './doc/schema';
+import { decisionsOf, readRotation, readSessionName, readSettings, type SessionDocs } from './doc/schema';
 import type { MemberId } from './ids';
 import { listMembers } from './members';
 import { listTasks, type TaskView } from './task';
@@ -35,15 +35,15 @@ export interface SessionSnapshot {
   decisionCount: number;
 }
 
-export function sessionSnapshot(doc: Y.Doc, now: number, online: ReadonlySet<string> = new Set()): SessionSnapshot {
-  const members = listMembers(doc).map((m) => ({ id: m.id, name: m.name, away: m.away, online: online.has(m.id) }));
+export function sessionSnapshot(docs: SessionDocs, now: number, online: ReadonlySet<string> = new Set()): SessionSnapshot {
+  const members = listMembers(docs).map((m) => ({ id: m.id, name: m.name, away: m.away, online: online.has(m.id) }));
   const byId = new Map(members.map((m) => [m.id as string, m]));
-  const rotation = readRotation(doc);
-  const settings = readSettings(doc);
-  const { current, queue, done } = listTasks(doc);
+  const rotation = readRotation(docs);
+  const settings = readSettings(docs);
+  const { current, queue, done } = listTasks(docs);
   const t = rotation.timer;
   return {
-    name: readSessionName(doc),
+    name: readSessionName(docs),
     members,
     driver: (rotation.driver && byId.get(rotation.driver)) || null,
     navigator: (rotation.navigator && byId.get(rotation.navigator)) || null,
@@ -58,6 +58,6 @@ export function sessionSnapshot(doc: Y.Doc, now: number, online: ReadonlySet<str
     task: current,
     queue,
     done,
-    decisionCount: decisionsOf(doc).length,
+    decisionCount: decisionsOf(docs).length,
   };
 }

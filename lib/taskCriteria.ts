@@ -4,13 +4,13 @@
  * reorder does not recreate the map (which would drop whatever someone was typing into it).
  */
 import * as Y from 'yjs';
-import { CRITERION_KEY, LIMITS, TASK_KEY, type TaskMap, tasksOf } from './doc/schema';
+import { CRITERION_KEY, LIMITS, type SessionDocs, TASK_KEY, type TaskMap, tasksOf } from './doc/schema';
 import { newTaskId, type TaskId } from './ids';
 import { rankAfterAll, rankAt } from './rank';
 import { applyTextChange } from './textDiff';
 
 /** More criteria than this stops being a checklist a mob can hold in its head. */
-export const MAX_CRITERIA = 50;
+export const MAX_CRITERIA = LIMITS.criteria;
 
 export interface CriterionView {
   id: string;
@@ -38,12 +38,13 @@ function ordered(t: TaskMap): { map: CriterionMap; rank: number }[] {
     .sort((a, b) => a.rank - b.rank || a.i - b.i);
 }
 
+/** The criteria in display order; an entry without an id is skipped (never thrown). */
 export function readCriteria(t: TaskMap): CriterionView[] {
-  return ordered(t).map(({ map }) => ({
-    id: String(map.get(CRITERION_KEY.id) ?? ''),
-    text: str(map.get(CRITERION_KEY.text)),
-    done: map.get(CRITERION_KEY.done) === true,
-  }));
+  return ordered(t).flatMap(({ map }) => {
+    const id = map.get(CRITERION_KEY.id);
+    if (typeof id !== 'string' || id.length === 0) return [];
+    return [{ id, text: str(map.get(CRITERION_KEY.text)), done: map.get(CRITERION_KEY.done) === true }];
+  });
 }
 
 export function newCriterion(text: string, rank: number): CriterionMap {
@@ -55,21 +56,21 @@ export function newCriterion(text: string, rank: number): CriterionMap {
   return m;
 }
 
-function taskMap(doc: Y.Doc, taskId: TaskId): TaskMap | null {
-  const t = tasksOf(doc).get(taskId);
-  return t instanceof Y.Map ? t : null;
+function taskMap(docs: SessionDocs, taskId: TaskId): TaskMap | null {
+  const t = tasksOf(docs).get(taskId);
+  return t instanceof Y.Map ? (t as TaskMap) : null;
 }
 
-function find(doc: Y.Doc, taskId: TaskId, id: string): CriterionMap | null {
-  const t = taskMap(doc, taskId);
+function find(docs: SessionDocs, taskId: TaskId, id: string): CriterionMap | null {
+  const t = taskMap(docs, taskId);
   return (t && ordered(t).find((c) => c.map.get(CRITERION_KEY.id) === id)?.map) ?? null;
 }
 
 export type CriterionResult = { ok: true; id: string } | { ok: false; error: string };
 
 /** Adds a criterion at the end; the text is trimmed, must not be empty and is capped. */
-export function addCriterion(doc: Y.Doc, taskId: TaskId, raw: string): CriterionResult {
-  const t = taskMap(doc, taskId);
+export function addCriterion(docs: SessionDocs, taskId: TaskId, raw: string): CriterionResult {
+  const t = taskMap(docs, taskId);
   if (!t) return { ok: false, error: 'no such task' };
   const text = raw.trim();
   if (!text) return { ok: false, error: 'criterion must not be empty' };
@@ -78,7 +79,7 @@ export function addCriterion(doc: Y.Doc, taskId: TaskId, raw: string): Criterion
   if (list.length >= MAX_CRITERIA) return { ok: false, error: `at most ${MAX_CRITERIA} criteria` };
   let arr = criteriaArray(t);
   const m = newCriterion(text, rankAfterAll(list.map((c) => c.rank)));
-  doc.transact(() => {
+  docs.shared.transact(() => {
     if (!arr) {
       arr = new Y.Array<unknown>();
       t.set(TASK_KEY.criteria, arr);
@@ -89,28 +90,28 @@ export function addCriterion(doc: Y.Doc, taskId: TaskId, raw: string): Criterion
 }
 
 /** The live text of a criterion, for collaborative editing. */
-export function criterionText(doc: Y.Doc, taskId: TaskId, id: string): Y.Text | null {
-  const t = find(doc, taskId, id)?.get(CRITERION_KEY.text);
+export function criterionText(docs: SessionDocs, taskId: TaskId, id: string): Y.Text | null {
+  const t = find(docs, taskId, id)?.get(CRITERION_KEY.text);
   return t instanceof Y.Text ? t : null;
 }
 
-export function editCriterion(doc: Y.Doc, taskId: TaskId, id: string, text: string): boolean {
-  const y = criterionText(doc, taskId, id);
+export function editCriterion(docs: SessionDocs, taskId: TaskId, id: string, text: string): boolean {
+  const y = criterionText(docs, taskId, id);
   if (!y) return false;
   applyTextChange(y, text.slice(0, LIMITS.criterion));
   return true;
 }
 
-export function setCriterionDone(doc: Y.Doc, taskId: TaskId, id: string, done: boolean): boolean {
-  const m = find(doc, taskId, id);
+export function setCriterionDone(docs: SessionDocs, taskId: TaskId, id: string, done: boolean): boolean {
+  const m = find(docs, taskId, id);
   if (!m) return false;
   m.set(CRITERION_KEY.done, done);
   return true;
 }
 
 /** Moves a criterion to `index` in display order. */
-export function moveCriterion(doc: Y.Doc, taskId: TaskId, id: string, index: number): boolean {
-  const t = taskMap(doc, taskId);
+export function moveCriterion(docs: SessionDocs, taskId: TaskId, id: string, index: number): boolean {
+  const t = taskMap(docs, taskId);
   if (!t) return false;
   const list = ordered(t);
   const me = list.find((c) => c.map.get(CRITERION_KEY.id) === id);
@@ -120,8 +121,8 @@ export function moveCriterion(doc: Y.Doc, taskId: TaskId, id: string, index: num
   return true;
 }
 
-export function removeCriterion(doc: Y.Doc, taskId: TaskId, id: string): boolean {
-  const t = taskMap(doc, taskId);
+export function removeCriterion(docs: SessionDocs, taskId: TaskId, id: string): boolean {
+  const t = taskMap(docs, taskId);
   const arr = t && criteriaArray(t);
   if (!arr) return false;
   const i = arr.toArray().findIndex((c) => c instanceof Y.Map && c.get(CRITERION_KEY.id) === id);

@@ -3,6 +3,9 @@
  */
 import type { TimerState } from './doc/schema';
 
+export const TIMER_ACTIONS = ['start', 'pause', 'resume', 'skip', 'reset'] as const;
+export type TimerAction = (typeof TIMER_ACTIONS)[number];
+
 /** Remaining ms of the current phase; never negative; null when idle. */
 export function remainingMs(timer: TimerState, now: number): number | null {
   switch (timer.status) {

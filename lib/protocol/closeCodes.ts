@@ -16,10 +16,14 @@ export const CloseCode = {
   TooManyConnections: 4029,
   /** The room in the URL is not a well-formed session id or view token. */
   BadRoom: 4400,
-  /** Forbidden (for example a disallowed Origin). */
+  /** Forbidden: a disallowed Origin or Host, a write outside the schema, or any write to the server document. */
   Forbidden: 4403,
   /** No session with this id or view token. */
   UnknownSession: 4404,
+  /** A member replaced this link (revoked it): ask the team for the new one. */
+  LinkReplaced: 4410,
+  /** An update that depends on changes the server does not have: refused, never parked (reload to recover). */
+  UnresolvedUpdate: 4412,
   /** A frame larger than the configured maximum. */
   MessageTooBig: 4413,
   /** The document would grow past the per-session cap. */

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { DecisionRecord } from '../doc/schema';
 import { LIMITS } from '../doc/schema';
 import { cleanText, codePoints } from '../decisionInput';
-import { parseDecisionId, parseMemberId } from '../ids';
+import { parseDecisionId, parseTaskId } from '../ids';
+import { normalizeName } from '../memberName';
 
 /** One line (title): whitespace collapsed; required and capped. */
 const line = (what: string, max: number) =>
@@ -35,14 +36,21 @@ const decisionRef = z.string({ error: 'supersedes must be a decision id' }).tran
   return id;
 });
 
-const memberRef = z.string({ error: 'memberId must be a member id' }).transform((raw, ctx) => {
-  const id = parseMemberId(raw);
+const taskRef = z.unknown().transform((raw, ctx) => {
+  if (raw === null) return null;
+  const id = parseTaskId(raw);
   if (!id) {
-    ctx.addIssue({ code: 'custom', message: 'memberId must be a member id' });
+    ctx.addIssue({ code: 'custom', message: 'taskId must be a task id (or null for no task)' });
     return z.NEVER;
   }
   return id;
 });
+
+/** Nobody signs as someone else: the author comes from the connection (lib/decisions.ts DecisionAuthor). */
+const noMemberId = z
+  .unknown()
+  .refine(() => false, 'memberId is not accepted: a decision is signed by the member your connection joined as (the HTTP API may only give an author label)')
+  .optional();
 
 const fields = {
   title: line('title', LIMITS.decisionTitle),
@@ -50,14 +58,27 @@ const fields = {
   alternatives: text('alternatives', LIMITS.decisionText, false).optional(),
   consequences: text('consequences', LIMITS.decisionText, false).optional(),
   supersedes: decisionRef.nullable().optional(),
+  /** The task it is filed under; the current one when left out. */
+  taskId: taskRef.optional(),
+  memberId: noMemberId,
 };
 
-/** POST /api/sessions/<id>/decisions. `memberId` is optional for scripts (author "API client"). */
-export const DecisionBody = z.object({ ...fields, memberId: memberRef.optional() }).strict();
+/** A script's label for itself, shown as "<label> (via API)". */
+const authorLabel = z.string({ error: 'author must be a string' }).transform((raw, ctx) => {
+  const r = normalizeName(raw, LIMITS.memberName);
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: `author: ${r.reason.replace(/^name /, '')}` });
+    return z.NEVER;
+  }
+  return r.name;
+});
+
+/** POST /api/sessions/<id>/decisions: `author` labels the script ("API client" by default). */
+export const DecisionBody = z.object({ ...fields, author: authorLabel.optional() }).strict();
 export type DecisionBody = z.output<typeof DecisionBody>;
 
-/** socket.io 'decision:log': the author is a member of the session and must say who. */
-export const DecisionLogPayload = z.object({ ...fields, memberId: memberRef }).strict();
+/** socket.io 'decision:log': the author is the member the socket joined as. */
+export const DecisionLogPayload = z.object(fields).strict();
 export type DecisionLogPayload = z.input<typeof DecisionLogPayload>;
 
 /** What the ack of 'decision:log' carries. */

@@ -4,4 +4,8 @@
  */
 import { z } from 'zod';
 
-export const Handshake = z.object({ room: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'room must be a session id or view token') });
+export const Handshake = z.object({
+  room: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'room must be a session id or view token'),
+  /** A member token from 'member:join' (lib/protocol/members.ts): binds the socket to that member. */
+  member: z.string().max(64).optional(),
+});

@@ -64,9 +64,18 @@ const taskIdField = (what: string) =>
 export const CompleteTaskBody = z.object({ taskId: taskIdField('taskId').optional() }).strict();
 export type CompleteTaskBody = z.infer<typeof CompleteTaskBody>;
 
+/**
+ * Reopen a finished task: it waits in the queue again (or becomes current when nothing is); with
+ * `current`, it becomes current again at once (the undo of "Mark done").
+ */
+export const ReopenTaskBody = z.object({ taskId: taskIdField('taskId'), current: z.boolean({ error: 'current must be true or false' }).optional() }).strict();
+export type ReopenTaskBody = z.infer<typeof ReopenTaskBody>;
+
 export const SwitchTaskBody = z
   .object({
     to: taskIdField('to'),
+    /** The task the caller saw as current: when the board moved on meanwhile, nothing happens (409). */
+    expected: taskIdField('expected').optional(),
     reason: z.unknown().transform((raw, ctx) => {
       const r = normalizeReason(raw);
       if (!r.ok) {
@@ -79,13 +88,29 @@ export const SwitchTaskBody = z
   .strict();
 export type SwitchTaskBody = z.infer<typeof SwitchTaskBody>;
 
-export interface CreatedSession {
+/** Replace (revoke) a link: the old one stops at once, its open connections are closed. */
+export const RotateLinkBody = z.object({ link: z.enum(['edit', 'view'], { error: 'link must be "edit" or "view"' }) }).strict();
+export type RotateLinkBody = z.infer<typeof RotateLinkBody>;
+
+/** The session's links, only ever answered to the edit link (GET /api/sessions/<id>/links). */
+export interface SessionLinks {
+  /** The edit link's token (the `<id>` of /s/<id> and /api/sessions/<id>). */
   id: string;
   editUrl: string;
   viewUrl: string;
 }
 
+/** POST /api/sessions answers the new session's links. */
+export type CreatedSession = SessionLinks;
+
 export interface ApiError {
   error: string;
   issues?: { path: string; message: string }[];
 }
+
+/**
+ * The server hands its page renders the shortest turn it accepts in this request header (set on
+ * every page request, whatever the client sent): pages render their forms with it and never read
+ * the environment themselves.
+ */
+export const MIN_TURN_HEADER = 'x-mobflow-min-turn-seconds';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../doc/schema';
-import { TIMER_ACTIONS } from '../rotation';
+import { TIMER_ACTIONS } from '../timer';
 
 export const TimerActionName = z.enum(TIMER_ACTIONS, { error: `action must be one of ${TIMER_ACTIONS.join(', ')}` });
 

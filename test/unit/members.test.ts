@@ -1,13 +1,11 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
+import type { SessionDocs } from '../../lib/doc/schema';
 import { normalizeName } from '../../lib/memberName';
 import { getMember, joinMember, listMembers, moveMember, removeMember, renameMember, setAway, shuffleMembers } from '../../lib/members';
+import { merge as sync, newDocs } from '../helpers/docs';
 
-const names = (doc: Y.Doc) => listMembers(doc).map((m) => m.name);
-const sync = (a: Y.Doc, b: Y.Doc) => {
-  Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-  Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-};
+const names = (doc: SessionDocs) => listMembers(doc).map((m) => m.name);
 
 describe('normalizeName', () => {
   it('trims, collapses whitespace and strips control characters', () => {
@@ -23,17 +21,42 @@ describe('normalizeName', () => {
 
 describe('members', () => {
   it('joins in order and rejoins by id or by name without duplicates', () => {
-    const doc = new Y.Doc();
+    const doc = newDocs();
     const ada = joinMember(doc, 'Ada', 1);
     const bob = joinMember(doc, 'Bob', 2);
     expect(names(doc)).toEqual(['Ada', 'Bob']);
     expect(joinMember(doc, 'ADA', 3).id).toBe(ada.id);
-    expect(joinMember(doc, 'Robert', 4, bob.id)).toMatchObject({ id: bob.id, name: 'Robert' });
+    expect(joinMember(doc, 'Robert', 4, { preferredId: bob.id, reuseByName: true })).toMatchObject({ id: bob.id, name: 'Robert' });
     expect(names(doc)).toEqual(['Ada', 'Robert']);
   });
 
+  it('lets a second person of the same name join as someone else when asked to', () => {
+    const doc = newDocs();
+    const carol = joinMember(doc, 'Carol', 1);
+    const other = joinMember(doc, 'Carol', 2, { reuseByName: false });
+    expect(other.id).not.toBe(carol.id);
+    expect(names(doc)).toEqual(['Carol', 'Carol']);
+  });
+
+  it('skips roster entries that are not members instead of throwing (a poisoned session still reads)', () => {
+    const doc = newDocs();
+    joinMember(doc, 'Ada', 1);
+    const members = doc.shared.getMap<unknown>('members');
+    members.set('junk', 1);
+    members.set('AAAAAAAAAAAA', 'a string');
+    members.set('BBBBBBBBBBBB', null);
+    members.set('CCCCCCCCCCCC', new Y.Text('text'));
+    members.set('DDDDDDDDDDDD', { name: 'plain object' });
+    const noName = new Y.Map<unknown>();
+    noName.set('name', 42);
+    members.set('EEEEEEEEEEEE', noName);
+    expect(names(doc)).toEqual(['Ada']);
+    expect(getMember(doc, 'CCCCCCCCCCCC' as never)).toBeNull();
+    expect(renameMember(doc, 'EEEEEEEEEEEE' as never, 'x')).toBe(false);
+  });
+
   it('renames, marks away, moves and removes', () => {
-    const doc = new Y.Doc();
+    const doc = newDocs();
     const [a, b, c] = ['A', 'B', 'C'].map((n, i) => joinMember(doc, n, i));
     if (!a || !b || !c) throw new Error('setup');
     moveMember(doc, c.id, 0);
@@ -51,7 +74,7 @@ describe('members', () => {
   });
 
   it('shuffles with an injected random source, keeping everyone', () => {
-    const doc = new Y.Doc();
+    const doc = newDocs();
     for (const n of ['A', 'B', 'C', 'D']) joinMember(doc, n, 0);
     shuffleMembers(doc, () => 0);
     expect(names(doc).sort()).toEqual(['A', 'B', 'C', 'D']);
@@ -59,8 +82,8 @@ describe('members', () => {
   });
 
   it('never wipes the roster when twelve people join and edit concurrently on two replicas', () => {
-    const left = new Y.Doc();
-    const right = new Y.Doc();
+    const left = newDocs();
+    const right = newDocs();
     for (let i = 0; i < 6; i++) joinMember(left, `L${i}`, i);
     for (let i = 0; i < 6; i++) joinMember(right, `R${i}`, i);
     sync(left, right);

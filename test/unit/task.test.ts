@@ -1,43 +1,56 @@
-import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { BOARD_KEY, boardOf, DEFAULT_SETTINGS, INITIAL_ROTATION, initSession, ROTATION_KEY, rotationOf, turnsOf } from '../../lib/doc/schema';
+import { BOARD_KEY, boardOf, INITIAL_ROTATION, ROTATION_KEY, rotationOf, type SessionDocs, turnsOf } from '../../lib/doc/schema';
 import type { MemberId, TaskId } from '../../lib/ids';
 import {
   addTask,
+  boardNeedsSettling,
   completeTask,
   currentTaskId,
   editTask,
-  ensureCurrent,
   listTasks,
   moveTask,
+  type NewTask,
   removeTask,
+  reopenTask,
   SWITCH_REASON_MAX,
-  switchTask,
+  settleBoard,
   taskText,
 } from '../../lib/task';
 import { addCriterion, criterionText, moveCriterion, removeCriterion, setCriterionDone } from '../../lib/taskCriteria';
+import { switchTask } from '../../lib/taskSwitch';
 import { diffText, shiftThrough } from '../../lib/textDiff';
+import { merge, mergeAll, newSession, replica } from '../helpers/docs';
 
-function session(): Y.Doc {
-  const doc = new Y.Doc();
-  initSession(doc, { name: 'Mob', createdAt: 0, settings: DEFAULT_SETTINGS });
-  return doc;
+const session = () => newSession();
+
+/** A client adds a task; the server then settles the board (what it does after every client change). */
+function add(docs: SessionDocs, input: NewTask, now: number): TaskId {
+  const id = addTask(docs, input, now);
+  settleBoard(docs, now);
+  return id;
 }
 
-const titles = (doc: Y.Doc) => {
-  const l = listTasks(doc);
+const sw = (docs: SessionDocs, to: TaskId, reason: string, now: number) =>
+  switchTask(docs, { to, reason }, { now, author: { kind: 'api', label: 'test' } });
+
+const titles = (docs: SessionDocs) => {
+  const l = listTasks(docs);
   return { current: l.current?.title ?? null, queue: l.queue.map((t) => t.title), done: l.done.map((t) => t.title) };
 };
 
-const setTurn = (doc: Y.Doc, turn: number, driver: string | null) =>
-  rotationOf(doc).set(ROTATION_KEY.state, { ...INITIAL_ROTATION, turn, driver: driver as MemberId | null });
+const setTurn = (docs: SessionDocs, turn: number, driver: string | null) =>
+  rotationOf(docs).set(ROTATION_KEY.state, { ...INITIAL_ROTATION, turn, driver: driver as MemberId | null });
 
 describe('task transitions', () => {
-  it('adds: the first task becomes current, the rest wait in order', () => {
+  it('adds: the first task becomes current once the server settles the board, the rest wait in order', () => {
     const doc = session();
     const a = addTask(doc, { title: 'Login form', why: 'users cannot sign in', criteria: ['shows errors'] }, 10);
-    addTask(doc, { title: 'Logout' }, 11);
-    addTask(doc, { title: 'Password reset' }, 12);
+    expect(currentTaskId(doc)).toBeNull();
+    expect(boardNeedsSettling(doc)).toBe(true);
+    expect(settleBoard(doc, 10)).toBe(true);
+    expect(boardNeedsSettling(doc)).toBe(false);
+    add(doc, { title: 'Logout' }, 11);
+    add(doc, { title: 'Password reset' }, 12);
     expect(currentTaskId(doc)).toBe(a);
     expect(titles(doc)).toEqual({ current: 'Login form', queue: ['Logout', 'Password reset'], done: [] });
     expect(listTasks(doc).current).toMatchObject({ why: 'users cannot sign in', startedAt: 10, criteria: [{ text: 'shows errors', done: false }] });
@@ -47,8 +60,8 @@ describe('task transitions', () => {
   it('completes: records time, turns and drivers, and starts the next queued task', () => {
     const doc = session();
     setTurn(doc, 3, null);
-    const a = addTask(doc, { title: 'A' }, 1_000);
-    const b = addTask(doc, { title: 'B' }, 1_001);
+    const a = add(doc, { title: 'A' }, 1_000);
+    const b = add(doc, { title: 'B' }, 1_001);
     turnsOf(doc).push([
       { turn: 3, phase: 'turn', driver: 'ada000000000' as MemberId, navigator: null, startedAt: 900, endedAt: 2_000, pausedMs: 0, end: 'expired' },
       { turn: 4, phase: 'turn', driver: 'bob000000000' as MemberId, navigator: null, startedAt: 2_000, endedAt: 3_000, pausedMs: 0, end: 'expired' },
@@ -64,20 +77,61 @@ describe('task transitions', () => {
     expect(currentTaskId(doc)).toBeNull();
     expect(completeTask(doc, 63_000)).toEqual({ ok: false, error: 'there is no current task' });
     // A new task after everything is done becomes current at once.
-    addTask(doc, { title: 'C' }, 64_000);
+    add(doc, { title: 'C' }, 64_000);
     expect(titles(doc)).toEqual({ current: 'C', queue: [], done: ['A', 'B'] });
+  });
+
+  it('keeps a finished task in the history (title and summary) even when its text is removed', () => {
+    const doc = session();
+    const a = add(doc, { title: 'A' }, 0);
+    completeTask(doc, 10);
+    doc.shared.getMap('tasks').delete(a);
+    expect(listTasks(doc).done).toMatchObject([{ id: a, title: 'A', doneAt: 10, summary: { spentMs: 10 } }]);
+  });
+
+  it('reopens a finished task: it waits again (or becomes current) and its totals carry on', () => {
+    const doc = session();
+    const a = add(doc, { title: 'A' }, 0);
+    const b = add(doc, { title: 'B' }, 0);
+    completeTask(doc, 1_000);
+    expect(reopenTask(doc, b, 1_100)).toEqual({ ok: false, error: 'that task is not finished' });
+    expect(reopenTask(doc, a, 1_100)).toEqual({ ok: true });
+    expect(titles(doc)).toEqual({ current: 'B', queue: ['A'], done: [] });
+    completeTask(doc, 2_000);
+    expect(titles(doc).current).toBe('A');
+    completeTask(doc, 2_500);
+    expect(listTasks(doc).done.find((t) => t.id === a)?.summary?.spentMs).toBe(1_000 + 500);
+    // Nothing current: a reopened task becomes current at once.
+    expect(reopenTask(doc, b, 3_000)).toEqual({ ok: true });
+    expect(titles(doc).current).toBe('B');
+  });
+
+  it('undoes "Mark done": the task is current again and the one that took over waits, as if it had not started', () => {
+    const doc = session();
+    const a = add(doc, { title: 'A' }, 0);
+    const b = add(doc, { title: 'B' }, 0);
+    add(doc, { title: 'C' }, 0);
+    completeTask(doc, 1_000);
+    expect(listTasks(doc).current).toMatchObject({ id: b, startedAt: 1_000 });
+    expect(reopenTask(doc, a, 1_500, true)).toEqual({ ok: true });
+    expect(titles(doc)).toEqual({ current: 'A', queue: ['B', 'C'], done: [] });
+    expect(listTasks(doc).queue[0]).toMatchObject({ id: b, startedAt: null });
+    completeTask(doc, 2_000);
+    expect(listTasks(doc).done[0]?.summary?.spentMs).toBe(1_000 + 500);
   });
 
   it('switches only with a reason, keeps the reason and sends the old task to the front of the queue', () => {
     const doc = session();
-    const a = addTask(doc, { title: 'A' }, 0);
-    addTask(doc, { title: 'B' }, 0);
-    const c = addTask(doc, { title: 'C' }, 0);
-    expect(switchTask(doc, c, '   ', 10)).toMatchObject({ ok: false, error: expect.stringMatching(/must not be empty/) });
-    expect(switchTask(doc, c, 'x'.repeat(SWITCH_REASON_MAX + 1), 10)).toMatchObject({ ok: false, error: expect.stringMatching(/at most 500/) });
-    expect(switchTask(doc, a, 'itself', 10)).toMatchObject({ ok: false });
+    const a = add(doc, { title: 'A' }, 0);
+    add(doc, { title: 'B' }, 0);
+    const c = add(doc, { title: 'C' }, 0);
+    expect(sw(doc, c, '   ', 10)).toMatchObject({ ok: false, error: expect.stringMatching(/must not be empty/) });
+    expect(sw(doc, c, 'x'.repeat(SWITCH_REASON_MAX + 1), 10)).toMatchObject({ ok: false, error: expect.stringMatching(/at most 500/) });
+    expect(sw(doc, a, 'itself', 10)).toMatchObject({ ok: false });
     expect(titles(doc).current).toBe('A');
-    expect(switchTask(doc, c, ' prod is down,\n fix first ', 5_000)).toEqual({ ok: true });
+    const switched = sw(doc, c, ' prod is down,\n fix first ', 5_000);
+    // The reason is logged as a decision filed under the task switched away from, in the same step.
+    expect(switched).toMatchObject({ ok: true, decision: { taskId: a, taskTitle: 'A', rationale: 'prod is down, fix first', author: 'test (via API)', kind: 'switch' } });
     expect(titles(doc)).toEqual({ current: 'C', queue: ['A', 'B'], done: [] });
     const waiting = listTasks(doc).queue[0];
     expect(waiting).toMatchObject({ startedAt: null, summary: { spentMs: 5_000, switchedReason: 'prod is down, fix first' } });
@@ -89,10 +143,10 @@ describe('task transitions', () => {
 
   it('edits, reorders and removes queued tasks', () => {
     const doc = session();
-    const a = addTask(doc, { title: 'A' }, 0);
-    const b = addTask(doc, { title: 'B' }, 0);
-    const c = addTask(doc, { title: 'C' }, 0);
-    const d = addTask(doc, { title: 'D' }, 0);
+    const a = add(doc, { title: 'A' }, 0);
+    const b = add(doc, { title: 'B' }, 0);
+    const c = add(doc, { title: 'C' }, 0);
+    const d = add(doc, { title: 'D' }, 0);
     expect(moveTask(doc, d, 0)).toBe(true);
     expect(titles(doc).queue).toEqual(['D', 'B', 'C']);
     expect(moveTask(doc, b, 5)).toBe(true);
@@ -107,7 +161,7 @@ describe('task transitions', () => {
 
   it('adds, edits, reorders, ticks and removes criteria', () => {
     const doc = session();
-    const a = addTask(doc, { title: 'A', criteria: ['one'] }, 0);
+    const a = add(doc, { title: 'A', criteria: ['one'] }, 0);
     const two = addCriterion(doc, a, ' two ');
     const three = addCriterion(doc, a, 'three');
     expect(addCriterion(doc, a, '  ')).toEqual({ ok: false, error: 'criterion must not be empty' });
@@ -124,35 +178,20 @@ describe('task transitions', () => {
   });
 });
 
-/** Two replicas that exchange updates only when told to, in either order. */
-function pair() {
-  const a = session();
-  const b = new Y.Doc();
-  Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
-  return { a, b };
-}
-function merge(first: Y.Doc, second: Y.Doc) {
-  const u1 = Y.encodeStateAsUpdate(first);
-  const u2 = Y.encodeStateAsUpdate(second);
-  Y.applyUpdate(second, u1);
-  Y.applyUpdate(first, u2);
-}
-function mergeAll(docs: Y.Doc[]) {
-  for (const [i, x] of docs.entries()) {
-    for (const y of docs.slice(i + 1)) merge(x, y);
-  }
-}
-function expectOneCurrent(...docs: Y.Doc[]) {
-  mergeAll(docs);
-  // Every replica repairs what it sees, concurrently, and the repairs merge too.
-  for (const doc of docs) ensureCurrent(doc, 99);
-  mergeAll(docs);
-  const views = docs.map((d) => listTasks(d));
+/**
+ * The server alone moves the board (complete, switch, reopen, settle), one step at a time; browsers
+ * add, edit, reorder and remove waiting tasks concurrently. Whatever arrives in whichever order, the
+ * server's next settle leaves exactly one current task whenever one is waiting.
+ */
+function expectOneCurrent(server: SessionDocs, ...clients: SessionDocs[]) {
+  mergeAll([server, ...clients]);
+  settleBoard(server, 99);
+  mergeAll([server, ...clients]);
+  const views = [server, ...clients].map((d) => listTasks(d));
   const first = views[0];
   if (!first) throw new Error('no docs');
   for (const v of views) {
     expect(v).toEqual(first);
-    // Every task is in exactly one place, and a current task exists whenever one is waiting.
     const ids = [v.current?.id, ...v.queue.map((t) => t.id), ...v.done.map((t) => t.id)].filter(Boolean);
     expect(new Set(ids).size).toBe(ids.length);
     if (v.queue.length > 0) expect(v.current).not.toBeNull();
@@ -162,58 +201,51 @@ function expectOneCurrent(...docs: Y.Doc[]) {
 }
 
 describe('one current task under concurrent edits', () => {
-  type Scenario = (x: Y.Doc, y: Y.Doc, ids: TaskId[]) => void;
+  type Scenario = (server: SessionDocs, x: SessionDocs, y: SessionDocs, ids: TaskId[]) => void;
   const scenarios: Record<string, Scenario> = {
-    'both complete': (x, y) => {
-      completeTask(x, 10);
-      completeTask(y, 11);
+    'the server completes while a browser removes the next task': (server, x, _y, [, b]) => {
+      completeTask(server, 10);
+      removeTask(x, b as TaskId);
     },
-    'complete vs switch': (x, y, [, , c]) => {
-      completeTask(x, 10);
-      switchTask(y, c as TaskId, 'urgent', 11);
+    'the server switches while a browser removes the target': (server, x, _y, [, , c]) => {
+      sw(server, c as TaskId, 'urgent', 10);
+      removeTask(x, c as TaskId);
     },
-    'both switch to different tasks': (x, y, [, b, c]) => {
-      switchTask(x, b as TaskId, 'b first', 10);
-      switchTask(y, c as TaskId, 'c first', 11);
+    'two browsers remove the whole queue while the server completes': (server, x, y, [, b, c]) => {
+      removeTask(x, b as TaskId);
+      removeTask(y, c as TaskId);
+      completeTask(server, 10);
     },
-    'complete twice vs switch to the second': (x, y, [, b]) => {
-      completeTask(x, 10);
-      completeTask(x, 11);
-      switchTask(y, b as TaskId, 'b now', 12);
-    },
-    'complete vs removing the next task': (x, y, [, b]) => {
-      completeTask(x, 10);
-      removeTask(y, b as TaskId);
-    },
-    'both add to an empty board': (x, y) => {
-      for (let i = 0; i < 3; i++) completeTask(x, 10 + i);
-      merge(x, y);
+    'two browsers add to an empty board': (server, x, y) => {
+      for (let i = 0; i < 3; i++) completeTask(server, 10 + i);
+      mergeAll([server, x, y]);
       addTask(x, { title: 'from x' }, 20);
       addTask(y, { title: 'from y' }, 21);
     },
-    'reorder vs complete': (x, y, [, , c]) => {
+    'a browser reorders while the server completes': (server, x, _y, [, , c]) => {
       moveTask(x, c as TaskId, 0);
-      completeTask(y, 10);
+      completeTask(server, 10);
     },
   };
 
   for (const [name, run] of Object.entries(scenarios)) {
     for (const order of ['x then y', 'y then x'] as const) {
       it(`${name}, merged ${order}`, () => {
-        const { a, b } = pair();
-        const ids = ['A', 'B', 'C'].map((title) => addTask(a, { title }, 1));
-        merge(a, b);
-        run(a, b, ids);
-        const result = order === 'x then y' ? expectOneCurrent(a, b) : expectOneCurrent(b, a);
-        expect(result.current).not.toBeNull();
+        const server = session();
+        const ids = ['A', 'B', 'C'].map((title) => add(server, { title }, 1));
+        const x = replica(server);
+        const y = replica(server);
+        run(server, x, y, ids);
+        const result = order === 'x then y' ? expectOneCurrent(server, x, y) : expectOneCurrent(server, y, x);
+        if (result.queue.length > 0 || listTasks(server).queue.length > 0) expect(result.current).not.toBeNull();
       });
     }
   }
 
-  it('a board key can hold only one task id, whatever two replicas write', () => {
-    const { a, b } = pair();
-    const [x, y] = ['X', 'Y'].map((title) => addTask(a, { title }, 1));
-    merge(a, b);
+  it('a board key can hold only one task id, whatever two writers write', () => {
+    const a = session();
+    const [x, y] = ['X', 'Y'].map((title) => add(a, { title }, 1));
+    const b = replica(a);
     boardOf(a).set(BOARD_KEY.current, x);
     boardOf(b).set(BOARD_KEY.current, y);
     merge(b, a);
@@ -222,9 +254,9 @@ describe('one current task under concurrent edits', () => {
   });
 
   it('concurrent typing into the same text keeps both people’s characters', () => {
-    const { a, b } = pair();
-    const id = addTask(a, { title: 'T', why: 'because' }, 1);
-    merge(a, b);
+    const a = session();
+    const id = add(a, { title: 'T', why: 'because' }, 1);
+    const b = replica(a);
     editTask(a, id, { why: 'because users asked' });
     editTask(b, id, { why: 'just because' });
     merge(a, b);

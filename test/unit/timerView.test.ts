@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { formatRemaining, RECENT_END_MS, restOfMob, type TimerDocView, turnEvent } from '../../app/_components/timerView';
+import {
+  formatRemaining,
+  isWarning,
+  msUntilNextSecond,
+  RECENT_END_MS,
+  restOfMob,
+  tabTitle,
+  type TimerDocView,
+  timerMode,
+  turnEvent,
+  warningThresholdMs,
+  warningWords,
+} from '../../app/_components/timerView';
+import type { TimerState } from '../../lib/doc/schema';
 import { DEFAULT_SETTINGS } from '../../lib/doc/schema';
 import type { MemberId } from '../../lib/ids';
 
@@ -35,5 +48,68 @@ describe('timer panel view state', () => {
     expect(turnEvent(view({ lastEnd: null }), 2_000)).toBeNull();
     const onBreak = view({ rotation: { turn: 2, driver: 'C' as MemberId, navigator: 'D' as MemberId, timer: { status: 'running', phase: 'break', startedAt: 1_000, durationMs: 60_000, pausedMs: 0 } } });
     expect(turnEvent(onBreak, 2_000)?.title).toBe('Break time');
+  });
+});
+
+describe('the soft warning', () => {
+  const running = (durationMs: number, phase: 'turn' | 'break' = 'turn'): TimerState => ({ status: 'running', phase, startedAt: 0, durationMs, pausedMs: 0 });
+
+  it('is the last 10 % of the turn, at most 30 s', () => {
+    expect(warningThresholdMs(30_000)).toBe(3_000);
+    expect(warningThresholdMs(120_000)).toBe(12_000);
+    expect(warningThresholdMs(7 * 60_000)).toBe(30_000);
+    expect(warningThresholdMs(4 * 3_600_000)).toBe(30_000);
+    expect(warningWords(30_000)).toBe('3 seconds');
+    expect(warningWords(7 * 60_000)).toBe('30 seconds');
+  });
+
+  it('does not show at the start of a 30 s turn, shows near its end, and never in breaks, pauses or at 0', () => {
+    expect(isWarning(running(30_000), 30_000)).toBe(false);
+    expect(isWarning(running(30_000), 29_000)).toBe(false);
+    expect(isWarning(running(30_000), 3_000)).toBe(true);
+    expect(isWarning(running(30_000), 0)).toBe(false);
+    expect(isWarning(running(30_000, 'break'), 1_000)).toBe(false);
+    expect(isWarning({ status: 'paused', phase: 'turn', startedAt: 0, remainingMs: 1_000, pausedAt: 5, pausedMs: 0 }, 1_000)).toBe(false);
+    expect(isWarning({ status: 'idle' }, null)).toBe(false);
+  });
+});
+
+describe('timer modes and the tab title', () => {
+  it('names each state', () => {
+    expect(timerMode({ status: 'idle' })).toBe('idle');
+    expect(timerMode({ status: 'running', phase: 'break', startedAt: 0, durationMs: 1, pausedMs: 0 })).toBe('break');
+    expect(timerMode({ status: 'paused', phase: 'turn', startedAt: 0, remainingMs: 1, pausedAt: 0, pausedMs: 0 })).toBe('paused-turn');
+    expect(timerMode({ status: 'paused', phase: 'break', startedAt: 0, remainingMs: 1, pausedAt: 0, pausedMs: 0 })).toBe('paused-break');
+  });
+
+  it('says paused and break in the tab title', () => {
+    expect(tabTitle('turn', 65_000, 'Ada')).toBe('1:05 · Ada driving');
+    expect(tabTitle('paused-turn', 65_000, 'Ada')).toBe('Paused · 1:05 · Ada driving');
+    expect(tabTitle('break', 300_000, 'Ada')).toBe('Break · 5:00');
+    expect(tabTitle('paused-break', 300_000, 'Ada')).toBe('Paused · break · 5:00');
+    expect(tabTitle('idle', null, 'Ada')).toBe('');
+  });
+});
+
+describe('msUntilNextSecond', () => {
+  it('is the time until the displayed (rounded-up) second changes', () => {
+    expect(msUntilNextSecond(5_000)).toBe(1_000);
+    expect(msUntilNextSecond(4_999)).toBe(999);
+    expect(msUntilNextSecond(4_000.5)).toBeCloseTo(0.5);
+    expect(msUntilNextSecond(1)).toBe(1);
+    expect(msUntilNextSecond(3_600_000 + 250)).toBe(250);
+  });
+
+  it('lands exactly on the next displayed value', () => {
+    for (const left of [5_000, 4_321, 61_001, 999, 7 * 60_000]) {
+      const wait = msUntilNextSecond(left) as number;
+      expect(formatRemaining(left - wait)).not.toBe(formatRemaining(left));
+      expect(formatRemaining(left - wait + 0.001)).toBe(formatRemaining(left));
+    }
+  });
+
+  it('is null once nothing is left', () => {
+    expect(msUntilNextSecond(0)).toBeNull();
+    expect(msUntilNextSecond(-5)).toBeNull();
   });
 });
