@@ -1,34 +1,55 @@
 /**
  * The update log's on-disk format (updateLog.ts). A segment file is a run of frames:
  *   u32 LE body length | u32 LE crc32(body) | body
- *   body = u16 LE session id length | session id (utf8) | u48 LE seq | Yjs update
- * A frame that is cut short or fails its checksum ends the segment: it is the tail of a write the
- * OS never finished (power loss), and nothing after it was acknowledged.
+ *   body = u16 LE (doc << 14 | session id length) | session id (utf8) | u48 LE seq | Yjs update
+ * `doc` is which of the session's documents the update belongs to (DOC_CODE); 0 marks a frame
+ * written before sessions had two documents (a legacy single document, migrated on load).
+ *
+ * Reading never stops at the first bad frame: a frame that fails its checksum (a flipped bit, a
+ * torn write) is reported with its offset, and the reader scans forward to the next frame whose
+ * checksum holds, so one bad byte costs that frame, not everything after it.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import type { DocKind } from '../../lib/doc/schema';
+
+/** A frame's document: 0 = legacy (one document per session, before the split). */
+export type FrameDoc = DocKind | 'legacy';
+const DOC_CODE = { legacy: 0, shared: 1, server: 2 } as const satisfies Record<FrameDoc, number>;
+const DOC_OF_CODE: readonly FrameDoc[] = ['legacy', 'shared', 'server'];
 
 export interface LogFrame {
   sessionId: string;
+  doc: FrameDoc;
   seq: number;
   update: Uint8Array;
 }
 
+/** A stretch of a segment that held no readable frame. */
+export interface BadRegion {
+  offset: number;
+  bytes: number;
+}
+
 const HEADER_BYTES = 8;
 const SEQ_BYTES = 6;
+const ID_LENGTH_BITS = 14;
+const ID_LENGTH_MASK = (1 << ID_LENGTH_BITS) - 1;
+/** Session ids are 22 characters; anything longer in a length field is not a frame. */
+const MAX_ID_BYTES = 64;
 
 /** A session id as frames carry it (UTF-8): made once per session, not once per update. */
 export function sessionIdBytes(sessionId: string): Buffer {
   return Buffer.from(sessionId, 'utf8');
 }
 
-/** One frame for the update `seq` of the session whose id is `idBytes` (sessionIdBytes). */
-export function encodeFrame(idBytes: Uint8Array, seq: number, update: Uint8Array): Buffer {
+/** One frame for the update `seq` of document `doc` of the session whose id is `idBytes`. */
+export function encodeFrame(idBytes: Uint8Array, doc: FrameDoc, seq: number, update: Uint8Array): Buffer {
   const bodyBytes = 2 + idBytes.byteLength + SEQ_BYTES + update.byteLength;
   const frame = Buffer.allocUnsafe(HEADER_BYTES + bodyBytes);
   frame.writeUInt32LE(bodyBytes, 0);
-  frame.writeUInt16LE(idBytes.byteLength, HEADER_BYTES);
+  frame.writeUInt16LE((DOC_CODE[doc] << ID_LENGTH_BITS) | idBytes.byteLength, HEADER_BYTES);
   frame.set(idBytes, HEADER_BYTES + 2);
   frame.writeUIntLE(seq, HEADER_BYTES + 2 + idBytes.byteLength, SEQ_BYTES);
   frame.set(update, HEADER_BYTES + 2 + idBytes.byteLength + SEQ_BYTES);
@@ -36,27 +57,54 @@ export function encodeFrame(idBytes: Uint8Array, seq: number, update: Uint8Array
   return frame;
 }
 
-/** The whole frames at the start of `bytes`, up to the first torn or corrupt one. */
-export function decodeFrames(bytes: Uint8Array): LogFrame[] {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const frames: LogFrame[] = [];
-  let at = 0;
-  while (at + HEADER_BYTES <= buf.length) {
-    const bodyBytes = buf.readUInt32LE(at);
-    const end = at + HEADER_BYTES + bodyBytes;
-    if (bodyBytes < 2 + SEQ_BYTES || end > buf.length) break;
-    const body = buf.subarray(at + HEADER_BYTES, end);
-    if (crc32(body) !== buf.readUInt32LE(at + 4)) break;
-    const idBytes = body.readUInt16LE(0);
-    if (2 + idBytes + SEQ_BYTES > bodyBytes) break;
-    frames.push({
+/** The frame at `at`, or null when there is no well-formed frame there. */
+function frameAt(buf: Buffer, at: number): { frame: LogFrame; end: number } | null {
+  if (at + HEADER_BYTES > buf.length) return null;
+  const bodyBytes = buf.readUInt32LE(at);
+  const end = at + HEADER_BYTES + bodyBytes;
+  if (bodyBytes < 2 + SEQ_BYTES || end > buf.length) return null;
+  const body = buf.subarray(at + HEADER_BYTES, end);
+  if (crc32(body) !== buf.readUInt32LE(at + 4)) return null;
+  const head = body.readUInt16LE(0);
+  const idBytes = head & ID_LENGTH_MASK;
+  const doc = DOC_OF_CODE[head >>> ID_LENGTH_BITS];
+  if (!doc || idBytes === 0 || idBytes > MAX_ID_BYTES || 2 + idBytes + SEQ_BYTES > bodyBytes) return null;
+  return {
+    frame: {
       sessionId: body.toString('utf8', 2, 2 + idBytes),
+      doc,
       seq: body.readUIntLE(2 + idBytes, SEQ_BYTES),
       update: new Uint8Array(body.subarray(2 + idBytes + SEQ_BYTES)),
-    });
-    at = end;
+    },
+    end,
+  };
+}
+
+/**
+ * Every frame whose checksum holds, in file order, and the regions in between that held none. After
+ * a bad region the reader tries each following offset; a false match needs a plausible length and a
+ * matching CRC-32, about one chance in four billion per offset.
+ */
+export function decodeFrames(bytes: Uint8Array): { frames: LogFrame[]; bad: BadRegion[] } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const frames: LogFrame[] = [];
+  const bad: BadRegion[] = [];
+  let at = 0;
+  let badFrom = -1;
+  while (at < buf.length) {
+    const found = frameAt(buf, at);
+    if (found) {
+      if (badFrom >= 0) bad.push({ offset: badFrom, bytes: at - badFrom });
+      badFrom = -1;
+      frames.push(found.frame);
+      at = found.end;
+    } else {
+      if (badFrom < 0) badFrom = at;
+      at++;
+    }
   }
-  return frames;
+  if (badFrom >= 0) bad.push({ offset: badFrom, bytes: buf.length - badFrom });
+  return { frames, bad };
 }
 
 const SEGMENT_NAME = /^(\d{8})\.log$/;

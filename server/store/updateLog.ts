@@ -18,26 +18,34 @@
  * which keeps nothing per update, for 1-3 ms). Plain JS arrays as columns still reallocated their
  * backing stores as they grew, most of what the young generation kept per update after that.
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { SessionId } from '../../lib/ids';
-import { encodeFrame, segmentPath, sessionIdBytes } from './logFormat';
+import { encodeFrame, type FrameDoc, segmentPath, sessionIdBytes } from './logFormat';
 
 /** A segment is sealed, and a new one started, once it holds this many bytes. */
 export const SEGMENT_BYTES = 8 * 1024 * 1024;
 
 export interface LogEntry {
   seq: number;
+  doc: FrameDoc;
   update: Uint8Array;
   segment: number;
 }
 
+/** The document code kept per entry in the index (logFormat's FrameDoc, as a number). */
+const DOC_INDEX: readonly FrameDoc[] = ['legacy', 'shared', 'server'];
+
+/** How the log writes to its file; tests inject a failing one where a full disk cannot be mounted. */
+export type WriteFn = (fd: number, buffer: Uint8Array, offset: number) => number;
+const fsWrite: WriteFn = (fd, buffer, offset) => writeSync(fd, buffer, offset);
+
 /**
- * One session's entries no snapshot covers yet, oldest first: an index of (seq, segment, end) per
- * entry and a byte arena where entry i is bytes[end(i-1) .. end(i)). Both grow by doubling, so an
- * append allocates nothing most of the time (JS arrays would reallocate their backing stores).
+ * One session's entries no snapshot covers yet, oldest first: an index of (seq, segment, end, doc)
+ * per entry and a byte arena where entry i is bytes[end(i-1) .. end(i)). Both grow by doubling, so
+ * an append allocates nothing most of the time (JS arrays would reallocate their backing stores).
  */
 class SessionEntries {
-  /** seq, segment, end offset of each entry, FIELDS numbers apiece. */
+  /** seq, segment, end offset and document of each entry, FIELDS numbers apiece. */
   private index = new Float64Array(FIELDS * MIN_ENTRIES);
   private bytes: Buffer;
   private count = 0;
@@ -63,11 +71,15 @@ class SessionEntries {
     return this.index[i * FIELDS + 1] as number;
   }
 
+  doc(i: number): FrameDoc {
+    return DOC_INDEX[this.index[i * FIELDS + 3] as number] ?? 'legacy';
+  }
+
   private end(i: number): number {
     return i < 0 ? 0 : (this.index[i * FIELDS + 2] as number);
   }
 
-  push(seq: number, segment: number, update: Uint8Array): void {
+  push(seq: number, segment: number, doc: FrameDoc, update: Uint8Array): void {
     const end = this.used + update.byteLength;
     if (end > this.bytes.byteLength) this.bytes = resized(this.bytes, Math.max(end, this.bytes.byteLength * 2), this.used);
     if ((this.count + 1) * FIELDS > this.index.length) this.index = this.resizedIndex((this.index.length / FIELDS) * 2);
@@ -77,6 +89,7 @@ class SessionEntries {
     this.index[at] = seq;
     this.index[at + 1] = segment;
     this.index[at + 2] = end;
+    this.index[at + 3] = DOC_INDEX.indexOf(doc);
     this.count++;
   }
 
@@ -117,8 +130,8 @@ function resized(bytes: Buffer, size: number, used: number): Buffer {
   return out;
 }
 
-/** Numbers per entry in a session's index: seq, segment, end. */
-const FIELDS = 3;
+/** Numbers per entry in a session's index: seq, segment, end, doc. */
+const FIELDS = 4;
 /** A session's first index holds this many entries, and its first arena this many bytes; both double as entries arrive. */
 const MIN_ENTRIES = 32;
 const MIN_ARENA_BYTES = 1024;
@@ -129,7 +142,8 @@ export class UpdateLog {
   /** How many pending entries each segment still holds. */
   private readonly live = new Map<number, number>();
   private segment: number;
-  private fd: number;
+  /** The current segment's descriptor; null after a failure left no segment open (reopened on the next append). */
+  private fd: number | null;
   private written = 0;
 
   /** Starts a new segment numbered `first` in `dir` (older segments must be replayed and gone). */
@@ -137,8 +151,7 @@ export class UpdateLog {
     private readonly dir: string,
     first: number,
     private readonly segmentBytes = SEGMENT_BYTES,
-    /** Called after a segment is sealed, with the number of the new current segment. */
-    private readonly onSealed: (current: number) => void = () => undefined,
+    private readonly write: WriteFn = fsWrite,
   ) {
     this.segment = first;
     this.fd = openSync(segmentPath(dir, first), 'a');
@@ -148,29 +161,67 @@ export class UpdateLog {
     return this.segment;
   }
 
-  /** Appends one update (copied); durable once this returns. Throws when the write fails (nothing is kept). */
-  append(id: SessionId, seq: number, update: Uint8Array): void {
+  /**
+   * Appends one record: the updates of one change to the session's documents, all under `seq`, in
+   * one write() (copied); durable once this returns. Throws when the write fails: the file is cut
+   * back to where it was, so nothing of the record is kept and the next append can succeed (a full
+   * disk that frees up resumes by itself).
+   */
+  append(id: SessionId, seq: number, updates: readonly { doc: FrameDoc; update: Uint8Array }[]): void {
     let list = this.pending.get(id);
     const idBytes = list?.idBytes ?? sessionIdBytes(id);
-    const frame = encodeFrame(idBytes, seq, update);
+    const frames = updates.map((u) => encodeFrame(idBytes, u.doc, seq, u.update));
+    const record = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
+    const fd = this.fd ?? this.reopen();
     try {
       let at = 0;
-      while (at < frame.byteLength) at += writeSync(this.fd, frame, at);
+      while (at < record.byteLength) at += this.write(fd, record, at);
     } catch (err) {
-      // A partly written frame would hide every frame after it from a replay: go on in a new segment.
-      this.seal();
+      this.rollBack(fd);
       throw err;
     }
-    this.written += frame.byteLength;
+    this.written += record.byteLength;
     if (!list) {
-      list = new SessionEntries(idBytes, update.byteLength * 4);
+      list = new SessionEntries(idBytes, record.byteLength * 4);
       this.pending.set(id, list);
     }
-    list.push(seq, this.segment, update);
-    this.live.set(this.segment, (this.live.get(this.segment) ?? 0) + 1);
-    if (this.written >= this.segmentBytes) {
-      this.seal();
-      this.onSealed(this.segment);
+    for (const u of updates) {
+      list.push(seq, this.segment, u.doc, u.update);
+      this.live.set(this.segment, (this.live.get(this.segment) ?? 0) + 1);
+    }
+    if (this.written >= this.segmentBytes) this.seal();
+  }
+
+  /** After a failed write: cut the partial record off, or give up this segment if even that fails. */
+  private rollBack(fd: number): void {
+    try {
+      ftruncateSync(fd, this.written);
+    } catch {
+      // A partly written frame would hide every frame after it from a replay: continue in a new segment.
+      try {
+        closeSync(fd);
+      } catch {
+        // already unusable
+      }
+      this.fd = null;
+      if (!this.live.has(this.segment)) this.unlinkQuietly(this.segment);
+      this.segment++;
+      this.written = 0;
+    }
+  }
+
+  /** Opens the current segment again after a failure closed it (throws while the disk still refuses). */
+  private reopen(): number {
+    this.fd = openSync(segmentPath(this.dir, this.segment), 'a');
+    this.written = 0;
+    return this.fd;
+  }
+
+  private unlinkQuietly(segment: number): void {
+    try {
+      unlinkSync(segmentPath(this.dir, segment));
+    } catch {
+      // gone already
     }
   }
 
@@ -180,22 +231,24 @@ export class UpdateLog {
     return list?.seq(list.length - 1);
   }
 
-  /** The session's entries no snapshot covers yet, oldest first. */
-  entries(id: SessionId): LogEntry[] {
+  /** The session's entries no snapshot covers yet, oldest first (up to `uptoSeq` when given). */
+  entries(id: SessionId, uptoSeq = Number.POSITIVE_INFINITY): LogEntry[] {
     const list = this.pending.get(id);
     if (!list) return [];
-    return Array.from({ length: list.length }, (_, i) => ({ seq: list.seq(i), update: list.update(i), segment: list.segment(i) }));
+    const out: LogEntry[] = [];
+    for (let i = 0; i < list.length && list.seq(i) <= uptoSeq; i++) {
+      out.push({ seq: list.seq(i), doc: list.doc(i), update: list.update(i), segment: list.segment(i) });
+    }
+    return out;
+  }
+
+  /** How many entries of the session no snapshot covers yet. */
+  count(id: SessionId): number {
+    return this.pending.get(id)?.length ?? 0;
   }
 
   hasEntries(id: SessionId): boolean {
     return this.pending.has(id);
-  }
-
-  /** Sessions with an entry in a segment older than `segment`. */
-  sessionsOlderThan(segment: number): SessionId[] {
-    const out: SessionId[] = [];
-    for (const [id, list] of this.pending) if (list.segment(0) < segment) out.push(id);
-    return out;
   }
 
   /** A snapshot now covers the session up to `seq`: drops those entries and any sealed segment left empty. */
@@ -209,7 +262,7 @@ export class UpdateLog {
       if (left > 0) this.live.set(segment, left);
       else {
         this.live.delete(segment);
-        if (segment !== this.segment) unlinkSync(segmentPath(this.dir, segment));
+        if (segment !== this.segment) this.unlinkQuietly(segment);
       }
       drop++;
     }
@@ -224,16 +277,23 @@ export class UpdateLog {
 
   /** Closes the current segment; deletes it when no entry is left (every segment is gone then). */
   close(): void {
-    closeSync(this.fd);
-    if (this.pending.size === 0) unlinkSync(segmentPath(this.dir, this.segment));
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    if (this.pending.size === 0) this.unlinkQuietly(this.segment);
   }
 
+  /** Starts the next segment; if it cannot be opened now, the next append tries again. */
   private seal(): void {
-    closeSync(this.fd);
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
     // A sealed segment whose entries were all covered already has nothing to wait for.
-    if (!this.live.has(this.segment)) unlinkSync(segmentPath(this.dir, this.segment));
+    if (!this.live.has(this.segment)) this.unlinkQuietly(this.segment);
     this.segment++;
-    this.fd = openSync(segmentPath(this.dir, this.segment), 'a');
     this.written = 0;
+    try {
+      this.reopen();
+    } catch {
+      this.fd = null;
+    }
   }
 }

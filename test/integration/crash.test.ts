@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ackClient, type AckClient } from '../helpers/ackClient';
+import { ackClient, type AckClient, writtenKeys } from '../helpers/ackClient';
 import { type ChildServer, startChild } from '../helpers/child';
 import { freePort } from '../helpers/port';
 import { createSession, tempDir } from '../helpers/server';
@@ -47,13 +47,13 @@ describe('crash safety', () => {
           }
         })(),
       );
-      const start = observer.doc.getMap('log').size;
-      await waitFor(() => observer.doc.getMap('log').size >= start + 30, `cycle ${cycle}: observer received writes`);
+      const start = writtenKeys(observer.doc).size;
+      await waitFor(() => writtenKeys(observer.doc).size >= start + 30, `cycle ${cycle}: observer received writes`);
       await server.kill('SIGKILL');
       writing = false;
       await Promise.all(loops);
       for (const w of writers) for (const k of w.saved()) mustSurvive.add(k);
-      for (const k of observer.doc.getMap('log').keys()) mustSurvive.add(k);
+      for (const k of writtenKeys(observer.doc)) mustSurvive.add(k);
 
       server = await startChild(dataDir, {}, port);
       // Before any client resyncs, the store alone must hold everything acknowledged or observed.
@@ -61,7 +61,7 @@ describe('crash safety', () => {
       clients.push(check);
       check.provider.connect();
       await waitFor(() => check.provider.synced, `cycle ${cycle}: check synced`);
-      const stored = new Set(check.doc.getMap('log').keys());
+      const stored = writtenKeys(check.doc);
       const lost = [...mustSurvive].filter((k) => !stored.has(k));
       expect(lost, `cycle ${cycle}: acknowledged or observed updates lost`).toEqual([]);
       check.destroy();
@@ -69,7 +69,7 @@ describe('crash safety', () => {
 
     await waitFor(live, 'final reconnect', 30_000);
     const all = [...writers.map((w) => w.doc), observer.doc];
-    await waitFor(() => all.every((d) => d.getMap('log').size === written.length), 'every write everywhere', 30_000);
+    await waitFor(() => all.every((d) => writtenKeys(d).size === written.length), 'every write everywhere', 30_000);
     const vectors = all.map((d) => Buffer.from(Y.encodeStateVector(d)).toString('hex'));
     expect(new Set(vectors).size).toBe(1);
     expect(mustSurvive.size).toBeGreaterThan(CYCLES * 30);
