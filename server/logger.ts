@@ -1,3 +1,8 @@
+/**
+ * Logs through pino: one JSON line per event on stdout, written synchronously so the last lines
+ * before a crash are not lost in a buffer. The Logger interface keeps call sites free of pino.
+ */
+import pino from 'pino';
 import type { LogLevel } from './config';
 
 export interface Logger {
@@ -7,16 +12,22 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-
-/** One JSON line per event on stderr/stdout. */
-export function createLogger(level: LogLevel): Logger {
-  const emit = (at: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[at] < ORDER[level]) return;
-    const line = JSON.stringify({ t: new Date().toISOString(), level: at, msg, ...fields });
-    (at === 'error' || at === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
+export function createLogger(level: LogLevel, base: Record<string, unknown> = {}): Logger {
+  const log = pino(
+    {
+      level,
+      base: { pid: process.pid, ...base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ dest: 1, sync: true }),
+  );
+  return {
+    debug: (msg, fields) => log.debug(fields ?? {}, msg),
+    info: (msg, fields) => log.info(fields ?? {}, msg),
+    warn: (msg, fields) => log.warn(fields ?? {}, msg),
+    error: (msg, fields) => log.error(fields ?? {}, msg),
   };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
 export interface Clock {

@@ -7,12 +7,16 @@ import type { Logger } from './logger';
 import { METRIC, type Metrics } from './metrics';
 import { Room, type RoomDeps } from './yjs/room';
 
-export interface RoomsDeps extends Omit<RoomDeps, 'onEmpty'> {
+export interface RoomsDeps extends Omit<RoomDeps, 'onEmpty' | 'onBroken'> {
   logger: Logger;
   metrics: Metrics;
   unloadDelayMs: number;
   /** Called whenever the number of loaded rooms changes. */
   onCountChanged?(count: number): void;
+  /** Cluster: before a room loads (subscribe to its peers first), after it loaded, after it went. */
+  beforeLoad?(id: SessionId): Promise<void>;
+  afterLoad?(room: Room): void;
+  afterUnload?(id: SessionId): void;
 }
 
 export class Rooms {
@@ -34,6 +38,17 @@ export class Rooms {
     return this.loaded.has(id);
   }
 
+  /** Loaded, loading, or held by a caller (rooms.with) right now. */
+  inUse(id: SessionId): boolean {
+    return this.loaded.has(id) || this.loading.has(id) || this.holds.has(id);
+  }
+
+  /** The room if it is loaded (and not broken); never loads. */
+  peek(id: SessionId): Room | null {
+    const room = this.loaded.get(id);
+    return room && !room.isBroken ? room : null;
+  }
+
   /** The live room, loading it if needed. */
   async get(id: SessionId): Promise<Room> {
     this.cancelUnload(id);
@@ -42,10 +57,13 @@ export class Rooms {
     if (live && !live.isBroken) return live;
     let pending = this.loading.get(id);
     if (!pending) {
-      pending = Room.load(id, { ...this.deps, onEmpty: (room) => this.onEmpty(room) })
+      const before = this.deps.beforeLoad?.(id) ?? Promise.resolve();
+      pending = before
+        .then(() => Room.load(id, { ...this.deps, onEmpty: (room) => this.onEmpty(room), onBroken: (room) => this.drop(room) }))
         .then((room) => {
           this.loaded.set(id, room);
           this.countChanged();
+          this.deps.afterLoad?.(room);
           return room;
         })
         .finally(() => this.loading.delete(id));
@@ -95,7 +113,7 @@ export class Rooms {
     this.unloadTimers.delete(room.id);
     if (room.connectionCount > 0 || this.holds.has(room.id) || this.loaded.get(room.id) !== room) return;
     const claim = this.claims.get(room.id);
-    await room.flush();
+    await room.flush().catch(() => undefined);
     await room.compact();
     if (this.claims.get(room.id) !== claim) {
       // Someone took the room while we awaited the store; try again once they are done with it.
@@ -104,14 +122,31 @@ export class Rooms {
     }
     if (room.connectionCount > 0 || this.holds.has(room.id) || this.unloadTimers.has(room.id)) return;
     this.claims.delete(room.id);
-    this.drop(room);
+    // From here a new connection loads a fresh room from the store; this one only finishes its log.
+    this.loaded.delete(room.id);
+    this.countChanged();
+    await room.settle().catch(() => undefined);
+    room.destroy();
+    if (!this.loaded.has(room.id) && !this.loading.has(room.id)) this.deps.afterUnload?.(room.id);
     this.deps.logger.debug('room unloaded', { room: room.id });
   }
 
   private drop(room: Room): void {
     if (this.loaded.get(room.id) === room) this.loaded.delete(room.id);
+    this.cancelUnload(room.id);
     room.destroy();
     this.countChanged();
+    if (!this.loaded.has(room.id) && !this.loading.has(room.id)) this.deps.afterUnload?.(room.id);
+  }
+
+  /** Closes the connections a replaced link opened, in a loaded room (none otherwise). */
+  closeLink(id: SessionId, token: string, code: number, reason: string): number {
+    return this.loaded.get(id)?.closeLink(token, code, reason) ?? 0;
+  }
+
+  /** Loaded rooms, for metrics and shutdown. */
+  all(): Room[] {
+    return [...this.loaded.values()];
   }
 
   private countChanged(): void {
@@ -125,8 +160,7 @@ export class Rooms {
     this.unloadTimers.clear();
     await Promise.allSettled([...this.loading.values()]);
     for (const room of [...this.loaded.values()]) {
-      await room.flush().catch(() => undefined);
-      await room.compact();
+      await room.settle().catch(() => undefined);
       room.destroy();
     }
     this.loaded.clear();

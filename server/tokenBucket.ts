@@ -15,11 +15,26 @@ export class TokenBucket {
   }
 
   take(n = 1): boolean {
-    const t = this.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) / 1000) * this.perSecond);
-    this.last = t;
+    this.refill();
     if (this.tokens < n) return false;
     this.tokens -= n;
     return true;
+  }
+
+  /** A full bucket is indistinguishable from a new one: forgetting it changes nothing. */
+  get isFull(): boolean {
+    return this.available >= this.capacity;
+  }
+
+  /** Tokens available now. */
+  get available(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) / 1000) * this.perSecond);
+    this.last = t;
   }
 }

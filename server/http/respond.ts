@@ -30,8 +30,11 @@ export function sendText(res: ServerResponse, status: number, body: string, type
   res.end(body);
 }
 
-/** Reads the body up to `max` bytes (413 past it) and parses JSON (400 when malformed). */
-export async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+/**
+ * Reads the body's bytes as they arrived, up to `max` (413 past it: a declared length over it is
+ * refused before reading anything, and reading stops at the first byte past it).
+ */
+export async function readRaw(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) throw new HttpError(413, `body larger than ${max} bytes`);
   const chunks: Buffer[] = [];
@@ -41,7 +44,12 @@ export async function readJson(req: IncomingMessage, max: number): Promise<unkno
     if (size > max) throw new HttpError(413, `body larger than ${max} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Reads the body up to `max` bytes (413 past it) and parses JSON (400 when malformed). */
+export async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+  const text = (await readRaw(req, max)).toString('utf8');
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text);

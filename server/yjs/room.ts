@@ -1,403 +1,354 @@
 /**
- * One session's live document: the Y.Doc, its awareness, its connections and the persistence
- * pipeline. Every update is appended to the store before it is broadcast ("durable before
- * acknowledged"); with the embedded store that append (one write to its log) is synchronous, so
- * the broadcast goes out in the same tick. Broadcasts are encoded once per room, not per subscriber.
+ * One session, live: its two documents, presence, the connections on each document, and the one
+ * path by which anything changes — a change (a client's update, or a server write in a typed
+ * transaction) becomes one record in the session's DocLog and is broadcast once it is durable
+ * ("durable before acknowledged"). Broadcasts are framed once per room, not per subscriber.
+ *
+ * Messages are decoded and checked by receiver.ts; sockets and budgets are connection.ts's.
  */
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { type Origin, STORE_ORIGIN, type ServerReason, serverOrigin } from '../../lib/doc/origins';
-import type { SessionId } from '../../lib/ids';
+import { type Origin, PEER_ORIGIN, STORE_ORIGIN, type ServerReason, serverOrigin } from '../../lib/doc/origins';
+import { DOC_KINDS, type DocKind, type SessionDocs } from '../../lib/doc/schema';
+import type { MemberId, SessionId } from '../../lib/ids';
 import { CloseCode } from '../../lib/protocol/closeCodes';
-import { SERVER_OWNED_ROOTS } from '../../lib/doc/schema';
-import { encodeSaved } from '../../lib/protocol/saved';
 import type { Limits } from '../config';
 import type { Logger } from '../logger';
 import { METRIC, type Metrics } from '../metrics';
-import type { Store } from '../store/types';
-import {
-  decodeAwarenessEntries,
-  decodeMessage,
-  encodeAwarenessEntries,
-  encodeAwareness,
-  encodePermissionDenied,
-  encodeSyncStep1,
-  encodeSyncStep2,
-  encodeUpdate,
-  updateAddsTo,
-} from './messages';
+import { SeqTracker } from '../cluster/seqTracker';
+import type { DocUpdate, Fence, Store, StoredSession } from '../store/types';
 import { AwarenessBatch } from './awarenessBatch';
-import { touchesProtectedRoots } from './guard';
-import type { Shared, SocketLike } from './socket';
-import type { TokenBucket } from '../tokenBucket';
-
-export interface Connection {
-  readonly id: string;
-  readonly socket: SocketLike;
-  readonly readOnly: boolean;
-  /** The transaction origin of this connection's writes (compared by identity). */
-  readonly origin: Origin;
-  /** Awareness client ids this connection has set; no other connection may set them. */
-  readonly awarenessIds: Set<number>;
-  /** Whether the client asked for "saved" acknowledgements (lib/protocol/saved.ts). */
-  readonly acks: boolean;
-  /** Document messages received on this connection so far (what a saved ack counts). */
-  received: number;
-  /** Awareness updates allowed per second for this connection. */
-  readonly awarenessBudget: TokenBucket;
-}
-
-/** A connection as it starts: nothing received yet, no awareness client id claimed. */
-export function newConnection(
-  id: string,
-  socket: SocketLike,
-  opts: { readOnly: boolean; acks: boolean; awarenessBudget: TokenBucket },
-): Connection {
-  return {
-    id,
-    socket,
-    readOnly: opts.readOnly,
-    origin: { source: 'client', connectionId: id },
-    awarenessIds: new Set(),
-    acks: opts.acks,
-    received: 0,
-    awarenessBudget: opts.awarenessBudget,
-  };
-}
+import { Channel } from './channel';
+import type { Connection } from './connection';
+import { DocLog, type DocLogOptions } from './docLog';
+import { encodeAwareness, encodeSyncStep1, encodeUpdate } from './messages';
+import { type Shared, shared } from './socket';
 
 export interface RoomDeps {
   store: Store;
   logger: Logger;
   metrics: Metrics;
   limits: Limits;
-  compactAfterUpdates: number;
-  /** Called when the last connection leaves, or when the room broke and must be dropped. */
+  log: Omit<DocLogOptions, 'onCompacted' | 'onCompactionError'>;
+  /** After a client's change to the shared document is handed to the log (server rules react to it). */
+  afterClientChange?(room: Room): void;
+  /** The last connection left. */
   onEmpty(room: Room): void;
+  /** The store failed under the room: it must be dropped. */
+  onBroken(room: Room): void;
+  /** Cluster mode (server/cluster/cluster.ts); absent on the embedded server. */
+  peers?: RoomPeers;
 }
 
+/** What a room needs from the cluster: fences for its server writes, and its peers' ears. */
+export interface RoomPeers {
+  /** The fence for a server write now; throws RoomUnavailable when this instance is not the owner. */
+  fence(id: SessionId): Fence;
+  /** A record is durable: peers with the room apply it. */
+  published(room: Room, seq: number, updates: readonly DocUpdate[]): void;
+  /** A presence batch from this instance's connections (an encoded awareness update). */
+  awareness(room: Room, update: Uint8Array): void;
+  /** Members with an edit connection on other instances. */
+  remoteOnline(id: SessionId): Iterable<MemberId>;
+}
+
+/** A session's documents could not take a server write: the caller answers 503 (or the ack says so). */
+export class RoomUnavailable extends Error {}
+/** The session's documents are at their size cap: the caller answers 413. */
+export class SessionFull extends Error {}
+
 export class Room {
-  readonly doc: Y.Doc;
+  readonly docs: SessionDocs;
   readonly awareness: Awareness;
-  private readonly conns = new Set<Connection>();
-  /** Presence changes go out coalesced, at most one frame per connection per window (awarenessBatch.ts). */
-  private readonly awarenessBatch = new AwarenessBatch(({ clients, soleOrigin }) =>
-    this.broadcast(encodeAwareness(encodeAwarenessUpdate(this.awareness, clients)), soleOrigin),
-  );
-  /** Appends still in flight (only with a store that answers asynchronously), in update order. */
-  private chain: Promise<void> = Promise.resolve();
-  private inFlight = 0;
-  private lastSeq: number;
-  private pending: number;
-  private compactScheduled = false;
-  private broken = false;
-  /** Stored size of the document (snapshot + log), for the per-session cap. */
+  private readonly channels: Record<DocKind, Channel>;
+  private readonly log: DocLog;
+  private outbox: DocUpdate[] = [];
   private docBytes: number;
-  /**
-   * The full state as a sync step 2, for clients that have nothing yet (every fresh join, and the
-   * whole room at once after a deploy): encoded once per doc version instead of once per join.
-   */
-  private fullStateStep2: Uint8Array | null = null;
-  /**
-   * The one stored update the room loaded from, until the doc first changes: it already is the
-   * full state, so the first fresh join after a load sends it as is instead of encoding the doc
-   * (about 100 ms for a session with 10,000 decisions).
-   */
-  private loadedState: Uint8Array | null;
+  private broken = false;
+  private readonly online = new Map<MemberId, number>();
+  private readonly awarenessBatch = new AwarenessBatch(({ clients, soleOrigin }) =>
+    this.broadcast('shared', shared(encodeAwareness(encodeAwarenessUpdate(this.awareness, clients))), soleOrigin),
+  );
+  /** Cluster: this instance's own presence changes, published once per batch (peers never re-merge). */
+  private readonly peerAwareness: AwarenessBatch | null;
+  /** Cluster: which records this room has applied (its own and its peers'). */
+  readonly seqs: SeqTracker;
 
   private constructor(
     readonly id: SessionId,
     private readonly deps: RoomDeps,
-    stored: { updates: Uint8Array[]; lastSeq: number; pending: number },
+    stored: StoredSession,
   ) {
-    // The session id as the doc's guid: without one, Y.Doc makes a random UUID, about 0.15 ms of
-    // webcrypto calls, most of what loading a new session costs (a reconnect wave loads hundreds).
-    this.doc = new Y.Doc({ guid: id });
-    this.awareness = new Awareness(this.doc);
-    this.awareness.setLocalState(null);
-    this.doc.transact(() => {
-      for (const u of stored.updates) Y.applyUpdate(this.doc, u, STORE_ORIGIN);
-    }, STORE_ORIGIN);
-    this.lastSeq = stored.lastSeq;
-    this.docBytes = stored.updates.reduce((n, u) => n + u.byteLength, 0);
-    this.pending = stored.pending;
-    this.loadedState = stored.updates.length === 1 ? (stored.updates[0] ?? null) : null;
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      this.fullStateStep2 = null;
-      this.loadedState = null;
-      this.persist(update, origin);
+    const docs = {} as Record<DocKind, Y.Doc>;
+    this.channels = {} as Record<DocKind, Channel>;
+    for (const kind of DOC_KINDS) {
+      // The guid is named, not random: a random UUID is most of what loading an empty session costs.
+      const doc = new Y.Doc({ guid: `${id}/${kind}` });
+      doc.transact(() => {
+        for (const u of stored.docs[kind]) Y.applyUpdate(doc, u, STORE_ORIGIN);
+      }, STORE_ORIGIN);
+      if (doc.store.pendingStructs || doc.store.pendingDs) {
+        // Stored updates whose dependencies were lost (a damaged log, quarantined on open): they can
+        // never apply; keeping them parked would only make every later update re-check them.
+        deps.logger.warn('stored updates with lost dependencies dropped', { room: id, doc: kind });
+        doc.store.pendingStructs = null;
+        doc.store.pendingDs = null;
+      }
+      doc.on('update', (update: Uint8Array, origin: unknown) => {
+        this.channels[kind].changed();
+        if (origin !== PEER_ORIGIN) this.outbox.push({ doc: kind, update });
+      });
+      docs[kind] = doc;
+      this.channels[kind] = new Channel(doc, stored.docs[kind].length === 1 ? (stored.docs[kind][0] ?? null) : null);
+    }
+    this.docs = docs;
+    this.docBytes = DOC_KINDS.reduce((n, k) => n + stored.docs[k].reduce((m, u) => m + u.byteLength, 0), 0);
+    this.log = new DocLog(id, deps.store, stored, {
+      ...deps.log,
+      onCompacted: () => deps.metrics.inc(METRIC.compactions, 'Update logs merged into a snapshot'),
+      onCompactionError: (err) => deps.logger.warn('compaction failed; retried later', { room: id, err: String(err) }),
     });
+    this.awareness = new Awareness(this.docs.shared);
+    this.awareness.setLocalState(null);
     this.awareness.on('update', this.onAwareness);
+    this.seqs = new SeqTracker(stored.lastSeq);
+    const peers = deps.peers;
+    this.peerAwareness = peers ? new AwarenessBatch(({ clients }) => peers.awareness(this, encodeAwarenessUpdate(this.awareness, clients))) : null;
   }
 
   static async load(id: SessionId, deps: RoomDeps): Promise<Room> {
-    return new Room(id, deps, await deps.store.loadDoc(id));
+    return new Room(id, deps, await deps.store.loadSession(id));
   }
 
   get connectionCount(): number {
-    return this.conns.size;
+    return this.channels.shared.conns.size + this.channels.server.conns.size;
   }
 
   get isBroken(): boolean {
     return this.broken;
   }
 
+  get pendingRecords(): number {
+    return this.log.pending;
+  }
+
+  /** Members with an edit connection open on the shared document: "online" for the rotation. */
+  onlineMembers(): ReadonlySet<MemberId> {
+    const online = new Set(this.online.keys());
+    if (this.deps.peers) for (const m of this.deps.peers.remoteOnline(this.id)) online.add(m);
+    return online;
+  }
+
+  /** Members with an edit connection on this instance (what a cluster heartbeat reports). */
+  localOnlineMembers(): MemberId[] {
+    return [...this.online.keys()];
+  }
+
+  connections(kind: DocKind): ReadonlySet<Connection> {
+    return this.channels[kind].conns;
+  }
+
   join(conn: Connection): void {
-    this.conns.add(conn);
-    conn.socket.send(encodeSyncStep1(this.doc));
+    const ch = this.channels[conn.channel];
+    ch.conns.add(conn);
+    if (conn.channel === 'shared' && conn.kind === 'edit' && conn.memberId) this.online.set(conn.memberId, (this.online.get(conn.memberId) ?? 0) + 1);
+    conn.send(shared(encodeSyncStep1(ch.doc)));
+    if (conn.channel !== 'shared') return;
     const states = [...this.awareness.getStates().keys()];
-    if (states.length > 0) conn.socket.send(encodeAwareness(encodeAwarenessUpdate(this.awareness, states)));
+    if (states.length > 0) conn.send(shared(encodeAwareness(encodeAwarenessUpdate(this.awareness, states))));
   }
 
   leave(conn: Connection): void {
-    if (!this.conns.delete(conn)) return;
+    if (!this.channels[conn.channel].conns.delete(conn)) return;
+    if (conn.channel === 'shared' && conn.kind === 'edit' && conn.memberId) {
+      const n = (this.online.get(conn.memberId) ?? 1) - 1;
+      if (n > 0) this.online.set(conn.memberId, n);
+      else this.online.delete(conn.memberId);
+    }
     const ids = [...conn.awarenessIds].filter((id) => this.awareness.getStates().has(id));
     if (ids.length > 0) removeAwarenessStates(this.awareness, ids, null);
-    if (this.conns.size === 0) this.deps.onEmpty(this);
-  }
-
-  /** Handles one frame from a connection; a bad frame closes that connection only. */
-  receive(conn: Connection, frame: Uint8Array): void {
-    // Frames that were already in flight when we decided to close this connection are not read.
-    if (!conn.socket.isOpen) return;
-    if (frame.byteLength > this.deps.limits.maxFrameBytes) {
-      this.refuseAndClose(conn, CloseCode.MessageTooBig, `frame of ${frame.byteLength} bytes exceeds ${this.deps.limits.maxFrameBytes}`);
-      return;
-    }
-    try {
-      const msg = decodeMessage(frame);
-      switch (msg.kind) {
-        case 'syncStep1':
-          conn.socket.send(this.syncStep2For(msg.stateVector));
-          return;
-        case 'syncStep2':
-        case 'update':
-          this.applyClientUpdate(conn, msg.update);
-          return;
-        case 'awareness':
-          this.applyClientAwareness(conn, msg.update);
-          return;
-        case 'queryAwareness': {
-          const ids = [...this.awareness.getStates().keys()];
-          conn.socket.send(encodeAwareness(encodeAwarenessUpdate(this.awareness, ids)));
-          return;
-        }
-        case 'auth':
-          return;
-        default:
-          assertNever(msg);
-      }
-    } catch (err) {
-      this.refuseAndClose(conn, CloseCode.MalformedMessage, `malformed message: ${(err as Error).message}`);
-    }
-  }
-
-  private syncStep2For(stateVector: Uint8Array): Uint8Array {
-    // An empty state vector is a single 0 (no clients): the answer is the whole doc.
-    if (stateVector.length === 1 && stateVector[0] === 0) {
-      this.fullStateStep2 ??= encodeSyncStep2(this.loadedState ?? Y.encodeStateAsUpdate(this.doc));
-      this.loadedState = null;
-      return this.fullStateStep2;
-    }
-    return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));
-  }
-
-  private applyClientUpdate(conn: Connection, update: Uint8Array): void {
-    if (conn.readOnly) {
-      if (updateAddsTo(this.doc, update)) this.refuse(conn, 'read_only', 'this is a read-only view link: changes are not accepted');
-      return;
-    }
-    conn.received++;
-    if (this.docBytes + update.byteLength > this.deps.limits.maxDocBytes) {
-      this.refuseAndClose(conn, CloseCode.DocumentTooLarge, `session document would exceed ${this.deps.limits.maxDocBytes} bytes`);
-      return;
-    }
-    // Decoding validates the whole update before it can touch the doc.
-    if (touchesProtectedRoots(this.doc, update, SERVER_OWNED_ROOTS)) {
-      // Yjs needs each client's updates in order: once one is refused, nothing later from that
-      // client could ever apply, so this connection cannot continue (permanent: reload to recover).
-      this.refuse(conn, 'server_owned', 'the timer, turn history, decision log and settings change only through commands');
-      this.refuseAndClose(conn, CloseCode.Forbidden, 'wrote server-owned state: reload the page');
-      return;
-    }
-    Y.applyUpdate(this.doc, update, conn.origin);
-    if (conn.acks) {
-      // This update's append (if it changed anything) is stored or in flight: ack once it is stored.
-      const n = conn.received;
-      this.afterStored(() => {
-        // An update waiting for missing dependencies is not stored yet: no ack until it is.
-        const waiting = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
-        if (conn.socket.isOpen && !waiting) conn.socket.send(encodeSaved(n));
-      });
-    }
-  }
-
-  private applyClientAwareness(conn: Connection, update: Uint8Array): void {
-    if (update.byteLength > this.deps.limits.maxAwarenessBytes) {
-      this.refuseAndClose(conn, CloseCode.MessageTooBig, `presence state larger than ${this.deps.limits.maxAwarenessBytes} bytes`);
-      return;
-    }
-    if (!conn.awarenessBudget.take()) {
-      this.refuse(conn, 'awareness_rate', 'presence updates too frequent: some were dropped');
-      return;
-    }
-    // Standard providers echo every presence change they receive back to the server, so entries for
-    // other clients are normal: an echo (clock not newer than ours) is skipped silently; a newer
-    // clock for someone else's id is a forgery and refused visibly.
-    const own = [];
-    let forged = false;
-    for (const entry of decodeAwarenessEntries(update)) {
-      if (!conn.awarenessIds.has(entry.clientId)) {
-        const claimed = conn.awarenessIds.size > 0 || [...this.conns].some((c) => c !== conn && c.awarenessIds.has(entry.clientId));
-        if (claimed) {
-          const known = this.awareness.meta.get(entry.clientId)?.clock ?? -1;
-          if (entry.clock > known) forged = true;
-          continue;
-        }
-        conn.awarenessIds.add(entry.clientId);
-      }
-      own.push(entry);
-    }
-    if (forged) this.refuse(conn, 'awareness_foreign', 'awareness may only be set for your own client id');
-    if (own.length > 0) applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(own), conn);
-  }
-
-  private onAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    const changed = [...added, ...updated, ...removed];
-    this.awarenessBatch.add(changed, origin);
-  };
-
-  /** Applies a server write with a typed origin; resolves with what `fn` returned once it is durable. */
-  async transact<T>(reason: ServerReason, fn: (doc: Y.Doc) => T): Promise<T> {
-    if (this.broken) throw new Error('room is unavailable');
-    let result: T | undefined;
-    this.doc.transact(() => {
-      result = fn(this.doc);
-    }, serverOrigin(reason));
-    await this.flush();
-    return result as T; // assigned: doc.transact runs its callback synchronously
-  }
-
-  /** Resolves when everything applied so far is in the store. */
-  flush(): Promise<void> {
-    return this.chain;
-  }
-
-  private persist(update: Uint8Array, origin: unknown): void {
-    if (this.broken) return;
-    this.docBytes += update.byteLength;
-    let stored: number | Promise<number>;
-    try {
-      stored = this.deps.store.appendUpdate(this.id, update);
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
-    // Committed already (embedded store) and nothing earlier still in flight: broadcast right now.
-    if (typeof stored === 'number' && this.inFlight === 0) {
-      this.stored(stored, update, origin);
-      return;
-    }
-    // Otherwise the chain keeps broadcasts in update order behind the appends still in flight.
-    const append = Promise.resolve(stored);
-    append.catch(() => undefined); // handled in the chain below; avoids an unhandled rejection meanwhile
-    this.inFlight++;
-    this.chain = this.chain
-      .then(() => append)
-      .then((seq) => this.stored(seq, update, origin))
-      .catch((err: unknown) => this.fail(err))
-      .finally(() => {
-        this.inFlight--;
-      });
-  }
-
-  private stored(seq: number, update: Uint8Array, origin: unknown): void {
-    if (this.broken) return;
-    this.lastSeq = seq;
-    this.pending++;
-    this.deps.metrics.inc(METRIC.updatesStored, 'Yjs updates appended to the store');
-    this.broadcast(encodeUpdate(update), origin);
-    this.scheduleCompaction();
-  }
-
-  /** Runs `fn` once everything applied so far is stored: now, or after the appends in flight. */
-  private afterStored(fn: () => void): void {
-    if (this.inFlight === 0) fn();
-    else this.chain = this.chain.then(fn);
-  }
-
-  /** Sends `msg` to every connection but its origin; the wire frame is made once for all of them. */
-  private broadcast(msg: Uint8Array, origin: unknown): void {
-    const shared: Shared = { data: msg };
-    const max = this.deps.limits.maxBufferedBytes;
-    for (const c of this.conns) {
-      if (c.origin === origin || c === origin) continue;
-      if (c.socket.offer(shared, max) === 'behind') this.refuseAndClose(c, CloseCode.SlowConsumer, 'too far behind: reconnect to resync');
-    }
-  }
-
-  private scheduleCompaction(): void {
-    if (this.compactScheduled || this.pending < this.deps.compactAfterUpdates) return;
-    this.compactScheduled = true;
-    setImmediate(() => {
-      this.compactScheduled = false;
-      void this.compact();
-    });
+    if (this.connectionCount === 0) this.deps.onEmpty(this);
   }
 
   /**
-   * Merges the update log into one snapshot. Everything up to lastSeq is already in the doc, so the
-   * doc's full state covers it; appends that land meanwhile have higher seqs and stay in the log.
+   * The answer to a sync step 1 on document `kind`: what a peer with `stateVector` lacks, sent once
+   * everything in it is durable (null when the log failed first: the room closes the connection).
+   * The documents hold each change from the moment it is applied, a networked store's append
+   * lands a few ms later: a reply encoded meanwhile must wait for it, or a client could be shown
+   * a change that a crash of the store then loses. Appends are issued as changes are applied, so
+   * the flush after encoding covers everything the reply holds.
    */
-  async compact(): Promise<void> {
-    if (this.broken || this.pending === 0) return;
-    const upto = this.lastSeq;
-    const pendingAtStart = this.pending;
-    const bytesAtStart = this.docBytes;
+  durableSyncReply(kind: DocKind, stateVector: Uint8Array): Promise<Shared | null> {
+    const reply = this.channels[kind].syncReply(stateVector);
+    return this.log.flush().then(
+      () => reply,
+      () => null,
+    );
+  }
+
+  /** Whether a client update of `bytes` would take the session past its size cap. */
+  wouldExceedCap(bytes: number): boolean {
+    return this.docBytes + bytes > this.deps.limits.maxDocBytes;
+  }
+
+  /**
+   * Applies a client's update (already checked by receiver.ts) to the shared document; resolves
+   * once it is durable, rejects if the log failed.
+   */
+  applyClientUpdate(conn: Connection, update: Uint8Array): Promise<void> {
+    const doc = this.docs.shared;
+    Y.applyUpdate(doc, update, conn.origin);
+    const done = this.commit(conn.origin);
+    if (doc.store.pendingStructs || doc.store.pendingDs) {
+      // sharedCheck refuses what Yjs would park; should Yjs park anything anyway, it is dropped here.
+      doc.store.pendingStructs = null;
+      doc.store.pendingDs = null;
+      this.deps.metrics.inc(METRIC.refused, 'Client messages refused, by reason', { reason: 'unresolved_after_check' });
+      conn.close(CloseCode.UnresolvedUpdate, 'update depends on changes the server does not have: reload');
+    }
+    this.deps.afterClientChange?.(this);
+    return done;
+  }
+
+  /** Applies a server write with a typed origin to both documents; resolves with `fn`'s result once durable. */
+  async transact<T>(reason: ServerReason, fn: (docs: SessionDocs) => T): Promise<T> {
+    if (this.broken) throw new RoomUnavailable('the session is being reloaded: try again');
+    if (this.docBytes > this.deps.limits.maxDocBytes) throw new SessionFull(`the session is over its ${this.deps.limits.maxDocBytes}-byte cap`);
+    // In a cluster only the lease holder writes, fenced by its epoch (throws when it is not the owner).
+    const fence = this.deps.peers?.fence(this.id);
+    const origin = serverOrigin(reason);
+    let result: T | undefined;
     try {
-      const snapshot = Y.encodeStateAsUpdate(this.doc);
-      await this.deps.store.compact(this.id, snapshot, upto);
-      this.pending -= pendingAtStart;
-      this.docBytes += snapshot.byteLength - bytesAtStart;
-      this.deps.metrics.inc(METRIC.compactions, 'Update logs merged into a snapshot');
-    } catch (err) {
-      this.deps.logger.warn('compaction failed', { room: this.id, err: String(err) });
+      // Both documents in one step: whatever fn writes becomes one log record.
+      this.docs.shared.transact(() => this.docs.server.transact(() => (result = fn(this.docs)), origin), origin);
+    } finally {
+      // Even a write that threw half-way changed the documents: what it changed is stored.
+      await this.commit(origin, fence).catch((err: unknown) => {
+        throw new RoomUnavailable(`could not save: ${String((err as Error).message ?? err)}`);
+      });
+    }
+    return result as T; // assigned: doc.transact runs its callback synchronously
+  }
+
+  /** Resolves when everything changed so far is durable. */
+  flush(): Promise<void> {
+    return this.log.flush();
+  }
+
+  compact(): Promise<void> {
+    return this.log.compact();
+  }
+
+  /**
+   * Applies a record another instance made durable (cluster): never appended again, broadcast to
+   * every connection here. A record this room already has is skipped.
+   */
+  applyPeerRecord(seq: number, updates: readonly DocUpdate[]): void {
+    if (this.broken || !this.seqs.mark(seq)) return;
+    this.applyPeerUpdates(updates);
+    this.log.observed(seq);
+  }
+
+  /** Applies what the store had beyond this room (a gap the bus missed, or a snapshot covering it). */
+  applyCatchUp(records: readonly { seq: number; updates: readonly DocUpdate[] }[]): void {
+    for (const r of records) {
+      if (this.broken) return;
+      if (r.seq <= this.seqs.floor) continue;
+      // A snapshot answers for every record up to its seq: apply it whole (Yjs skips what it has).
+      this.applyPeerUpdates(r.updates);
+      this.seqs.coverUpTo(r.seq);
+      this.log.observed(r.seq);
     }
   }
 
-  private refuse(conn: Connection, reason: string, message: string): void {
-    this.deps.metrics.inc(METRIC.refused, 'Client messages refused, by reason', { reason });
-    if (conn.socket.isOpen) conn.socket.send(encodePermissionDenied(message));
+  /** Presence from another instance's connections: shown here, never published again. */
+  applyPeerAwareness(update: Uint8Array): void {
+    applyAwarenessUpdate(this.awareness, update, PEER_ORIGIN);
   }
 
-  private refuseAndClose(conn: Connection, code: number, reason: string): void {
-    this.deps.metrics.inc(METRIC.closed, 'Connections closed by the server, by code', { code });
-    this.deps.logger.debug('closing connection', { room: this.id, conn: conn.id, code, reason });
-    conn.socket.close(code, reason);
+  private applyPeerUpdates(updates: readonly DocUpdate[]): void {
+    let touchedShared = false;
+    for (const u of updates) {
+      Y.applyUpdate(this.docs[u.doc], u.update, PEER_ORIGIN);
+      this.docBytes += u.update.byteLength;
+      this.broadcast(u.doc, shared(encodeUpdate(u.update)), PEER_ORIGIN);
+      if (u.doc === 'shared') touchedShared = true;
+    }
+    // The owner's rules react to clients' changes wherever they arrived.
+    if (touchedShared) this.deps.afterClientChange?.(this);
+  }
+
+  /** The changes made since the last commit become one record; broadcast once it is durable. */
+  private commit(origin: Origin, fence?: Fence): Promise<void> {
+    const updates = this.outbox;
+    if (updates.length === 0) return this.log.flush();
+    this.outbox = [];
+    for (const u of updates) this.docBytes += u.update.byteLength;
+    const started = performance.now();
+    return this.log.append(updates, fence).then(
+      (seq) => {
+        this.deps.metrics.inc(METRIC.updatesStored, 'Yjs updates appended to the store', undefined, updates.length);
+        this.deps.metrics.observe(METRIC.updateDurable, 'Seconds from a change to its durable append', (performance.now() - started) / 1000);
+        if (this.deps.peers && this.seqs.mark(seq)) this.deps.peers.published(this, seq, updates);
+        for (const u of updates) this.broadcast(u.doc, shared(encodeUpdate(u.update)), origin);
+      },
+      (err: unknown) => {
+        this.fail(err);
+        throw err;
+      },
+    );
+  }
+
+  /** Sends to every connection on document `kind` but the origin's; the frame is made once for all. */
+  broadcast(kind: DocKind, msg: Shared, origin: unknown): void {
+    this.channels[kind].broadcast(msg, origin);
+  }
+
+  private onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    const clients = [...added, ...updated, ...removed];
+    this.awarenessBatch.add(clients, origin);
+    if (origin !== PEER_ORIGIN) this.peerAwareness?.add(clients, origin);
+  };
+
+  /** Closes every connection opened with `token` (a replaced link); returns how many. */
+  closeLink(token: string, code: number, reason: string): number {
+    let n = 0;
+    for (const kind of DOC_KINDS) {
+      for (const c of [...this.channels[kind].conns]) {
+        if (c.token !== token) continue;
+        c.close(code, reason);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The store failed: nothing more is acknowledged; clients reconnect and resync to a fresh load. */
   private fail(err: unknown): void {
     if (this.broken) return;
     this.broken = true;
+    this.log.abandon();
     this.deps.logger.error('room persistence failed; dropping room', { room: this.id, err: String(err) });
-    for (const c of this.conns) this.refuseAndClose(c, CloseCode.ServerError, 'could not save: reconnecting');
-    this.deps.onEmpty(this);
+    for (const kind of DOC_KINDS) for (const c of this.channels[kind].conns) c.close(CloseCode.ServerError, 'could not save: reconnecting');
+    this.deps.onBroken(this);
   }
 
-  /** Closes every connection (clients reconnect) and frees the doc. Call after flush(). */
+  /** Flushes and compacts the log (the room is about to be unloaded). */
+  async settle(): Promise<void> {
+    await this.log.close();
+  }
+
+  /** Closes every connection (clients reconnect) and frees the documents. Call after settle(). */
   destroy(code: number = CloseCode.GoingAway, reason = 'server restarting'): void {
-    for (const c of this.conns) c.socket.close(code, reason);
-    this.conns.clear();
+    for (const kind of DOC_KINDS) {
+      for (const c of this.channels[kind].conns) c.close(code, reason);
+      this.channels[kind].conns.clear();
+    }
+    this.log.abandon();
     this.awarenessBatch.close();
+    this.peerAwareness?.close();
     this.awareness.off('update', this.onAwareness);
     this.awareness.destroy();
-    this.doc.destroy();
+    for (const kind of DOC_KINDS) this.channels[kind].doc.destroy();
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected message ${JSON.stringify(x)}`);
 }

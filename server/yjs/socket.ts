@@ -5,30 +5,31 @@ import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { binaryFrame } from './wsFrame';
 
-/** A message sent to many sockets: each transport encodes it for the wire once, not per socket. */
+/** A message that may go to many sockets: each transport encodes it for the wire once, not per socket. */
 export interface Shared {
   readonly data: Uint8Array;
   /** The WebSocket frame, made by the first socket that sends it. */
   frame?: Buffer;
 }
 
-export type Offered = 'sent' | 'closed' | 'behind';
+export const shared = (data: Uint8Array): Shared => ({ data });
 
 export interface SocketLike {
-  send(data: Uint8Array): void;
-  /**
-   * Sends a shared message unless the socket is no longer open ('closed') or already has more than
-   * `maxBuffered` bytes queued for the network ('behind').
-   */
-  offer(msg: Shared, maxBuffered: number): Offered;
+  /** Queues a message (never blocks); the caller checks `buffered` first (connection.ts). */
+  send(msg: Shared): void;
+  /** Bytes queued for the network and not yet written. */
+  readonly buffered: number;
   close(code: number, reason: string): void;
+  /** Drops the connection without a closing handshake (a peer that stopped answering). */
+  terminate(): void;
   readonly isOpen: boolean;
 }
 
 /**
- * `raw` is the stream `ws` was upgraded on. Shared messages go to it as one ready-made frame, which
- * keeps their order with ws's own sends only because nothing makes ws queue a send: the server
- * never enables permessage-deflate and never sends Blobs (endpoint.ts).
+ * `raw` is the stream `ws` was upgraded on. Messages go to it as one ready-made frame (made once per
+ * message, however many sockets it goes to), which keeps their order with ws's own control frames
+ * only because nothing makes ws queue a send: the server never enables permessage-deflate and
+ * never sends Blobs (endpoint.ts).
  */
 export function wsSocket(ws: WebSocket, raw: Duplex): SocketLike {
   return new WsSocket(ws, raw);
@@ -44,20 +45,21 @@ class WsSocket implements SocketLike {
     private readonly raw: Duplex,
   ) {}
 
-  send(data: Uint8Array): void {
-    this.ws.send(data, { binary: true });
-  }
-
-  offer(msg: Shared, maxBuffered: number): Offered {
-    if (!this.isOpen) return 'closed';
-    if (this.ws.bufferedAmount > maxBuffered) return 'behind';
+  send(msg: Shared): void {
     msg.frame ??= binaryFrame(msg.data);
     this.raw.write(msg.frame);
-    return 'sent';
+  }
+
+  get buffered(): number {
+    return this.ws.bufferedAmount;
   }
 
   close(code: number, reason: string): void {
     this.ws.close(code, reason.slice(0, 120));
+  }
+
+  terminate(): void {
+    this.ws.terminate();
   }
 
   get isOpen(): boolean {

@@ -4,6 +4,9 @@
  */
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { joinMember } from '../../lib/members';
+import { addTask } from '../../lib/task';
+import { craftUpdate } from './craft';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -20,7 +23,7 @@ export class Fuzzer {
   private readonly updates: Uint8Array[] = [];
 
   constructor(readonly random: () => number) {
-    // A pool of real updates to mutate: text, maps, arrays, deletes.
+    // A pool of real updates to mutate: arbitrary roots (refused) and session edits (accepted).
     for (let i = 0; i < 16; i++) {
       const d = new Y.Doc();
       d.getText('t').insert(0, 'hello fuzz '.repeat(1 + i));
@@ -28,6 +31,41 @@ export class Fuzzer {
       d.getArray('a').push([i, `v${i}`]);
       if (i % 2) d.getText('t').delete(0, 3);
       this.updates.push(Y.encodeStateAsUpdate(d));
+      const docs = { shared: new Y.Doc(), server: new Y.Doc() };
+      joinMember(docs, `Fuzzy ${i}`, i);
+      const task = addTask(docs, { title: `fuzz ${i}`, why: 'because '.repeat(i), criteria: [`c${i}`] }, i);
+      if (i % 3 === 0) docs.shared.getMap('tasks').delete(task);
+      this.updates.push(Y.encodeStateAsUpdate(docs.shared));
+    }
+  }
+
+  /**
+   * An attack on dependencies or on the sync reply: an update waiting for what never arrives (an
+   * unknown neighbour, a later clock, a deletion past the state), or a sync request naming clients
+   * the session does not have (a fresh full-state reply each time, before replies were shared).
+   */
+  attackFrame(): Uint8Array {
+    const e = encoding.createEncoder();
+    const client = this.int(2 ** 31);
+    switch (this.int(5)) {
+      case 0:
+        return syncFrame(2, craftUpdate([[client, [{ clock: 0, origin: [this.int(2 ** 31), this.int(1000)], content: { kind: 'string', str: 'parked' } }]]]));
+      case 1:
+        return syncFrame(2, craftUpdate([[client, [{ clock: 5 + this.int(100), parent: 'members', sub: 'AAAAAAAAAAAA', content: { kind: 'type', ref: 1 } }]]]));
+      case 2:
+        return syncFrame(2, craftUpdate([], [[this.int(2 ** 31), this.int(100), 1 + this.int(1000)]]));
+      case 3:
+        return syncFrame(2, craftUpdate([[client, [{ clock: 0, origin: [client, 7], content: { kind: 'any', values: [1] } }]]]));
+      default: {
+        const sv = encoding.createEncoder();
+        encoding.writeVarUint(sv, 1);
+        encoding.writeVarUint(sv, this.int(2 ** 31));
+        encoding.writeVarUint(sv, 1 + this.int(1000));
+        encoding.writeVarUint(e, 0);
+        encoding.writeVarUint(e, 0);
+        encoding.writeVarUint8Array(e, encoding.toUint8Array(sv));
+        return encoding.toUint8Array(e);
+      }
     }
   }
 
@@ -141,4 +179,12 @@ export class Fuzzer {
         return JSON.stringify([this.int(5), { __proto__: { polluted: true } }, 'constructor']);
     }
   }
+}
+
+function syncFrame(sub: number, payload: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 0);
+  encoding.writeVarUint(e, sub);
+  encoding.writeVarUint8Array(e, payload);
+  return encoding.toUint8Array(e);
 }

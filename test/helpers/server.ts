@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, defaultConfig } from '../../server/config';
-import { createServer, type MobflowServer } from '../../server/createServer';
+import { createServer, type MobflowServer, type ServerDeps } from '../../server/createServer';
 
 export interface TestServer {
   server: MobflowServer;
@@ -29,9 +29,9 @@ export function removeTempDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
-export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startServer(overrides: Partial<Config> = {}, deps: ServerDeps = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const server = await createServer(defaultConfig({ logLevel: 'silent', dataDir, unloadDelayMs: 50, ...overrides }));
+  const server = await createServer(defaultConfig({ logLevel: 'silent', dataDir, unloadDelayMs: 50, ...overrides }), deps);
   const { url } = await server.listen();
   return {
     server,
@@ -58,6 +58,13 @@ export async function api<T = unknown>(base: string, path: string, init: { metho
     // not JSON: keep the text
   }
   return { status: res.status, body: body as T };
+}
+
+/** Joins as a person over socket.io (what the session page does): the socket is bound to the new member. */
+export async function joinAs(socket: import('socket.io-client').Socket, name: string, as?: string): Promise<{ member: { id: string; name: string }; token: string }> {
+  const r = (await socket.timeout(5000).emitWithAck('member:join', { name, ...(as ? { as } : {}) })) as { ok: boolean; value?: { member: { id: string; name: string }; token: string }; error?: string };
+  if (!r.ok || !r.value) throw new Error(`join failed: ${r.error}`);
+  return r.value;
 }
 
 export async function createSession(base: string, body: Record<string, unknown> = {}) {

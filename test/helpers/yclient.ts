@@ -5,27 +5,52 @@
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import type { SessionDocs } from '../../lib/doc/schema';
 
 export interface YClient {
   doc: Y.Doc;
   provider: WebsocketProvider;
+  /** The session's documents as this client sees them (the server one stays empty unless it is synced). */
+  docs: SessionDocs;
   destroy(): void;
 }
 
-export function connect(wsUrl: string, room: string, opts: { connect?: boolean } = {}): YClient {
+/**
+ * A standard y-websocket client on a session's shared document (`room` = its token), or on its
+ * server document (`<token>/server`). `params` go on the URL (e.g. a member token).
+ */
+export function connect(wsUrl: string, room: string, opts: { connect?: boolean; params?: Record<string, string>; server?: Y.Doc } = {}): YClient {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(wsUrl, room, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     connect: opts.connect ?? true,
     maxBackoffTime: 300,
+    params: opts.params ?? {},
   });
   return {
     doc,
     provider,
+    docs: { shared: doc, server: opts.server ?? new Y.Doc() },
     destroy() {
       provider.destroy();
       doc.destroy();
+    },
+  };
+}
+
+/** Both documents of a session, each on its own connection: what the session page opens. */
+export function connectSession(wsUrl: string, token: string, params: Record<string, string> = {}) {
+  const server = connect(wsUrl, `${token}/server`);
+  const shared = connect(wsUrl, token, { params, server: server.doc });
+  return {
+    shared,
+    server,
+    docs: { shared: shared.doc, server: server.doc } as SessionDocs,
+    synced: () => Promise.all([synced(shared), synced(server)]),
+    destroy() {
+      shared.destroy();
+      server.destroy();
     },
   };
 }

@@ -6,6 +6,8 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../lib/doc/schema';
+import { addTask } from '../../lib/task';
 import { rawPeer, syncFrame } from '../helpers/raw';
 import { createSession, startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/yclient';
@@ -21,12 +23,18 @@ afterAll(async () => {
 /** Broadcast message lengths at each edge of the WebSocket length encodings (RFC 6455 §5.2). */
 const TARGETS = [125, 126, 127, 65_535, 65_536, 65_537, 200_000];
 
-/** A one-insert update from client `clientID` whose update message is exactly `length` bytes. */
+/**
+ * A schema-valid update from client `clientID` whose update message is exactly `length` bytes: new
+ * tasks whose "why" texts (at most 2,000 characters each) add up to about `length`.
+ */
 function updateOfLength(clientID: number, key: string, length: number): Uint8Array {
   const make = (n: number) => {
     const doc = new Y.Doc();
     doc.clientID = clientID;
-    doc.getMap('bulk').set(key, 'x'.repeat(n));
+    const docs = { shared: doc, server: new Y.Doc() };
+    for (let left = n, i = 0; left > 0 || i === 0; left -= LIMITS.taskWhy, i++) {
+      addTask(docs, { title: `${key}-${i}`, why: 'x'.repeat(Math.max(0, Math.min(LIMITS.taskWhy, left))) }, 1);
+    }
     return Y.encodeStateAsUpdate(doc);
   };
   let n = length;

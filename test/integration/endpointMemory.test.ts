@@ -9,6 +9,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Limits } from '../../server/config';
+import { AddressBook } from '../../server/addressBook';
+import { systemTimers } from '../../server/timer/timerSource';
+import { findMemberByName, joinMember } from '../../lib/members';
+import { createActions } from '../../server/actions';
 import { createLogger, systemClock } from '../../server/logger';
 import { Metrics } from '../../server/metrics';
 import { Rooms } from '../../server/rooms';
@@ -35,9 +39,19 @@ beforeAll(async () => {
   const logger = createLogger('silent');
   const metrics = new Metrics();
   const limits = Limits.parse({});
-  const rooms = new Rooms({ store, logger, metrics, limits, compactAfterUpdates: 500, unloadDelayMs: 50 });
-  sessions = new Sessions(store, rooms, systemClock);
-  endpoint = createYjsEndpoint({ rooms, sessions, logger, metrics, limits, allowedOrigins: [], clock: systemClock });
+  const rooms = new Rooms({ store, logger, metrics, limits, log: { compactAfter: 500, quietMs: 30_000, maxAgeMs: 600_000, clock: systemClock, timers: systemTimers }, unloadDelayMs: 50 });
+  sessions = new Sessions(store, createActions({ rooms, clock: systemClock }).initSession, systemClock);
+  endpoint = createYjsEndpoint({
+    rooms,
+    sessions,
+    logger,
+    metrics,
+    limits,
+    site: { allowedOrigins: [], allowedHosts: [] },
+    addresses: new AddressBook(limits.maxConnectionsPerIp),
+    clock: systemClock,
+    timers: systemTimers,
+  });
   http = createHttpServer();
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
     requests.push(new WeakRef(req));
@@ -75,8 +89,8 @@ describe('an open connection', () => {
 
     // Both sockets are still live and joined to the room.
     const [a, b] = clients as [YClient, YClient];
-    a.doc.getMap('probe').set('k', 'after collection');
-    await waitFor(() => b.doc.getMap('probe').get('k') === 'after collection', 'update after the collection');
+    joinMember(a.docs, 'After collection', 1);
+    await waitFor(() => findMemberByName(b.docs, 'After collection') !== null, 'update after the collection');
     for (const c of clients) c.destroy();
   });
 });

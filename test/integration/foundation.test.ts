@@ -1,8 +1,10 @@
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findMemberByName, joinMember, listMembers } from '../../lib/members';
 import { CloseCode } from '../../lib/protocol/closeCodes';
+import { addTask, listTasks, taskText } from '../../lib/task';
 import { api, createSession, startServer, type TestServer } from '../helpers/server';
-import { closeCodeOf, connect, synced, waitFor } from '../helpers/yclient';
+import { closeCodeOf, connect, connectSession, synced, waitFor } from '../helpers/yclient';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -65,9 +67,10 @@ describe('sessions over HTTP', () => {
     expect(huge.status).toBe(413);
   });
 
-  it('refuses writes through a view token with 403', async () => {
+  it('answers a view token on an edit route like an unknown link (404), and writes under /api/view with 403', async () => {
     const s = await createSession(t.url);
-    expect((await api(t.url, `/api/sessions/${s.viewToken}/members`, { body: { name: 'Eve' } })).status).toBe(403);
+    expect((await api(t.url, `/api/sessions/${s.viewToken}/members`, { body: { name: 'Eve' } })).status).toBe(404);
+    expect((await api(t.url, `/api/sessions/${s.viewToken}`)).status).toBe(404);
     expect((await api(t.url, `/api/view/${s.viewToken}/members`, { body: { name: 'Eve' } })).status).toBe(403);
     const snap = await api<{ members: unknown[] }>(t.url, `/api/view/${s.viewToken}`);
     expect(snap.body.members).toEqual([]);
@@ -76,26 +79,31 @@ describe('sessions over HTTP', () => {
   it('serves health, readiness and metrics', async () => {
     expect((await api(t.url, '/healthz')).body).toEqual({ ok: true });
     expect((await api(t.url, '/readyz')).body).toEqual({ ok: true });
+    expect((await api(t.url, '/api/sessions/x')).status).toBe(404);
     const m = await fetch(`${t.url}/metrics`);
     expect(await m.text()).toContain('mobflow_http_requests_total');
   });
 });
 
 describe('yjs rooms', () => {
-  it('converges two clients and gives a late joiner the full state', async () => {
-    const s = await createSession(t.url);
-    const a = connect(t.wsUrl, s.id);
-    const b = connect(t.wsUrl, s.id);
-    await Promise.all([synced(a), synced(b)]);
-    a.doc.getText('scratch').insert(0, 'hello ');
-    b.doc.getArray<number>('nums').push([1, 2, 3]);
-    a.doc.getText('scratch').insert(6, 'world');
-    await waitFor(() => b.doc.getText('scratch').toString() === 'hello world', 'b sees a');
-    await waitFor(() => a.doc.getArray('nums').length === 3, 'a sees b');
-    const c = connect(t.wsUrl, s.id);
-    await synced(c);
-    await waitFor(() => c.doc.getText('scratch').toString() === 'hello world' && c.doc.getArray('nums').length === 3, 'late joiner has everything');
-    expect(Y.encodeStateVector(c.doc)).toEqual(Y.encodeStateVector(a.doc));
+  it('converges two clients on both documents and gives a late joiner the full state', async () => {
+    const s = await createSession(t.url, { name: 'Converge' });
+    const a = connectSession(t.wsUrl, s.id);
+    const b = connectSession(t.wsUrl, s.id);
+    await Promise.all([a.synced(), b.synced()]);
+    const task = addTask(a.docs, { title: 'Hello' }, 1);
+    (taskText(a.docs, task, 'why') as Y.Text).insert(0, 'hello ');
+    for (const name of ['Ada', 'Bob', 'Cy']) joinMember(b.docs, name, 1);
+    (taskText(a.docs, task, 'why') as Y.Text).insert(6, 'world');
+    await waitFor(() => taskText(b.docs, task, 'why')?.toString() === 'hello world', 'b sees a');
+    await waitFor(() => listMembers(a.docs).length === 3, 'a sees b');
+    // The server made the added task current (a server write, on the server document).
+    await waitFor(() => listTasks(b.docs).current?.id === task, 'b sees the board the server settled');
+    const c = connectSession(t.wsUrl, s.id);
+    await c.synced();
+    await waitFor(() => taskText(c.docs, task, 'why')?.toString() === 'hello world' && listMembers(c.docs).length === 3, 'late joiner has everything');
+    expect(Y.encodeStateVector(c.docs.shared)).toEqual(Y.encodeStateVector(a.docs.shared));
+    expect(listTasks(c.docs).current?.title).toBe('Hello');
     for (const x of [a, b, c]) x.destroy();
   });
 
@@ -114,8 +122,8 @@ describe('yjs rooms', () => {
     expect(garbage.code).toBe(CloseCode.MalformedMessage);
     const b = connect(t.wsUrl, s.id);
     await synced(b);
-    a.doc.getMap('m').set('still', 'working');
-    await waitFor(() => b.doc.getMap('m').get('still') === 'working', 'session still syncs');
+    joinMember(a.docs, 'Still working', 1);
+    await waitFor(() => findMemberByName(b.docs, 'Still working') !== null, 'session still syncs');
     a.destroy();
     b.destroy();
   });
@@ -124,13 +132,13 @@ describe('yjs rooms', () => {
     const s = await createSession(t.url);
     const a = connect(t.wsUrl, s.id);
     await synced(a);
-    a.doc.getMap('m').set('k', 'v');
+    joinMember(a.docs, 'Kept', 1);
     await waitFor(() => t.server.rooms.has(s.id as never), 'room loaded');
     a.destroy();
     await waitFor(() => !t.server.rooms.has(s.id as never), 'room unloaded');
     const b = connect(t.wsUrl, s.id);
     await synced(b);
-    await waitFor(() => b.doc.getMap('m').get('k') === 'v', 'state reloaded from the store');
+    await waitFor(() => findMemberByName(b.docs, 'Kept') !== null, 'state reloaded from the store');
     b.destroy();
   });
 

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, startChild } from '../helpers/child';
 import { createSession, tempDir } from '../helpers/server';
 import { connect, synced, waitFor } from '../helpers/yclient';
+import { joinMember } from '../../lib/members';
 
 let server: ChildServer | undefined;
 afterEach(async () => {
@@ -35,7 +36,7 @@ describe('idle memory release', () => {
 
     const client = connect(server.wsUrl, s.id);
     await synced(client);
-    client.doc.getText('t').insert(0, 'hello');
+    joinMember(client.docs, 'Hello', 1);
     await waitFor(() => client.provider.synced, 'still synced');
     // A loaded room holds collections back, however long it stays.
     await new Promise((r) => setTimeout(r, 2_500));

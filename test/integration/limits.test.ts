@@ -10,6 +10,16 @@ import { METRIC } from '../../server/metrics';
 import { api, createSession, startServer, type TestServer } from '../helpers/server';
 import { awarenessFrame, rawPeer, syncFrame } from '../helpers/raw';
 import { connect, synced, waitFor } from '../helpers/yclient';
+import { LIMITS } from '../../lib/doc/schema';
+import { findMemberByName, joinMember } from '../../lib/members';
+import { addTask } from '../../lib/task';
+
+/** A schema-valid update of about `bytes`: new tasks with full "why" texts, from a fresh client. */
+function bigUpdate(bytes: number): Uint8Array {
+  const docs = { shared: new Y.Doc(), server: new Y.Doc() };
+  for (let n = 0; n * LIMITS.taskWhy < bytes; n++) addTask(docs, { title: `bulk ${n}`, why: 'x'.repeat(LIMITS.taskWhy) }, 1);
+  return Y.encodeStateAsUpdate(docs.shared);
+}
 
 let t: TestServer;
 beforeAll(async () => {
@@ -41,8 +51,9 @@ async function stillSyncs(id: string) {
   const a = connect(t.wsUrl, id);
   const b = connect(t.wsUrl, id);
   await Promise.all([synced(a), synced(b)]);
-  a.doc.getMap('check').set('k', 'v');
-  await waitFor(() => b.doc.getMap('check').get('k') === 'v', 'session still syncs');
+  const name = `Check ${Math.random().toString(36).slice(2, 8)}`;
+  joinMember(a.docs, name, 1);
+  await waitFor(() => findMemberByName(b.docs, name) !== null, 'session still syncs');
   a.destroy();
   b.destroy();
 }
@@ -71,9 +82,7 @@ describe('limits', () => {
     const s = await createSession(t.url);
     const peer = await rawPeer(`${t.wsUrl}/${s.id}`);
     for (let i = 0; i < 10 && !peer.closed; i++) {
-      const d = new Y.Doc();
-      d.getText(`t${i}`).insert(0, 'x'.repeat(40 * 1024));
-      peer.send(syncFrame(2, Y.encodeStateAsUpdate(d)));
+      peer.send(syncFrame(2, bigUpdate(40 * 1024)));
       await waitFor(() => peer.ofType(0).length > 0, 'server hello');
     }
     expect(await closedWith(peer)).toBe(CloseCode.DocumentTooLarge);
@@ -112,8 +121,39 @@ describe('limits', () => {
     await stillSyncs(s.id);
   });
 
+  it('counts socket.io connections against the same per-address cap: 1,500 attempts stop at it', async () => {
+    const s = await createSession(t.url);
+    const peers = [];
+    for (let i = 0; i < 4; i++) peers.push(await rawPeer(`${t.wsUrl}/${s.id}`));
+    const outcomes: string[] = [];
+    const sockets = [];
+    for (let batch = 0; batch < 15; batch++) {
+      const opened = Array.from({ length: 100 }, () => io(t.url, { transports: ['websocket'], auth: { room: s.id }, reconnection: false }));
+      sockets.push(...opened);
+      outcomes.push(
+        ...(await Promise.all(
+          opened.map(
+            (sock) =>
+              new Promise<string>((resolve) => {
+                sock.on('connect', () => resolve('connected'));
+                sock.on('connect_error', (e) => resolve(e.message));
+              }),
+          ),
+        )),
+      );
+    }
+    expect(outcomes).toHaveLength(1500);
+    // 12 per address: the 4 Yjs sockets leave room for 8 socket.io ones; the rest are refused.
+    expect(outcomes.filter((o) => o === 'connected')).toHaveLength(8);
+    expect(outcomes.filter((o) => /too many connections/.test(o))).toHaveLength(1492);
+    for (const sock of sockets) sock.close();
+    for (const p of peers) p.close();
+    await waitFor(() => t.server.metrics.value('mobflow_ws_connections') === 0, 'connections released');
+  });
+
   it('closes a slow consumer whose send buffer passes the bound with 4009', async () => {
-    const big = await startServer({ limits: Limits.parse({ maxBufferedBytes: 64 * 1024 }) });
+    // The writer may send fast here: what is under test is the reader that stopped reading.
+    const big = await startServer({ limits: Limits.parse({ maxBufferedBytes: 64 * 1024, messageBurst: 5_000, messagesPerSecond: 5_000, byteBurst: 64 * 1024 * 1024, bytesPerSecond: 64 * 1024 * 1024 }) });
     const s = await createSession(big.url);
     const slow = await rawPeer(`${big.wsUrl}/${s.id}`);
     // Stop reading: the kernel buffers fill, then the server's send buffer grows.
@@ -123,7 +163,9 @@ describe('limits', () => {
     const slowClosed = () => big.server.metrics.value(METRIC.closed, { code: CloseCode.SlowConsumer }) >= 1;
     // Bounded: at most 600 updates of 16 KiB (about 10 MB) before the bound must have been hit.
     for (let i = 0; i < 600 && !slowClosed(); i++) {
-      writer.doc.getMap('bulk').set(`k${i % 20}`, 'y'.repeat(16 * 1024));
+      writer.doc.transact(() => {
+        for (let k = 0; k < 8; k++) addTask(writer.docs, { title: `bulk ${i}.${k}`, why: 'y'.repeat(LIMITS.taskWhy) }, 1);
+      });
       await new Promise((r) => setImmediate(r));
     }
     await waitFor(slowClosed, 'slow consumer closed');

@@ -9,6 +9,7 @@ import { METRIC } from '../../server/metrics';
 import { api, createSession, startServer, type TestServer } from '../helpers/server';
 import { awarenessFrame, deniedReason, rawPeer, syncFrame } from '../helpers/raw';
 import { connect, synced, waitFor } from '../helpers/yclient';
+import { findMemberByName, joinMember } from '../../lib/members';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -18,21 +19,25 @@ afterAll(async () => {
   await t.stop();
 });
 
-const serverVector = async (id: string) => Y.encodeStateVector((await t.server.rooms.get(id as never)).doc);
+const serverVector = async (id: string) => {
+  const room = await t.server.rooms.get(id as never);
+  return [Y.encodeStateVector(room.docs.shared), Y.encodeStateVector(room.docs.server)];
+};
 
 describe('read-only view link', () => {
   it('syncs the session to a watcher and refuses every write it attempts, visibly', async () => {
     const s = await createSession(t.url, { name: 'Watched' });
     const editor = connect(t.wsUrl, s.id);
     await synced(editor);
-    editor.doc.getMap('notes').set('a', 'from the editor');
+    joinMember(editor.docs, 'From the editor', 1);
     const watcher = connect(t.wsUrl, s.viewToken);
     await synced(watcher);
-    await waitFor(() => watcher.doc.getMap('notes').get('a') === 'from the editor', 'watcher sees the session');
+    await waitFor(() => findMemberByName(watcher.docs, 'From the editor') !== null, 'watcher sees the session');
     const before = await serverVector(s.id);
+    const refusedBefore = t.server.metrics.value(METRIC.refused, { reason: 'read_only' });
 
     // A full provider: its local edits go out as updates and are refused.
-    watcher.doc.getMap('notes').set('b', 'from the watcher');
+    joinMember(watcher.docs, 'From the watcher', 1);
     // A raw peer: a forged update, a sync step 2 with new content, a sync step 1 (answered).
     const raw = await rawPeer(`${t.wsUrl}/${s.viewToken}`);
     const forged = new Y.Doc();
@@ -43,15 +48,20 @@ describe('read-only view link', () => {
     await waitFor(() => raw.ofType(2).length >= 2, 'two permission-denied replies');
     await waitFor(() => raw.ofType(0).length >= 2, 'sync step 1 answered (plus the server step 1)');
     expect(deniedReason(raw.ofType(2)[0] as Uint8Array)).toMatch(/read-only/);
-    await waitFor(() => t.server.metrics.value(METRIC.refused, { reason: 'read_only' }) >= 3, 'refusals counted');
+    await waitFor(() => t.server.metrics.value(METRIC.refused, { reason: 'read_only' }) >= refusedBefore + 3, 'refusals counted');
+    // A new connection's empty sync step 2 is not a write: after one more watcher connects, still
+    // exactly the three refusals above.
+    const another = connect(t.wsUrl, s.viewToken);
+    await synced(another);
+    await waitFor(() => another.doc.getMap('members').size > 0, 'second watcher synced');
+    expect(t.server.metrics.value(METRIC.refused, { reason: 'read_only' })).toBe(refusedBefore + 3);
+    another.destroy();
 
     expect(await serverVector(s.id)).toEqual(before);
     const fresh = connect(t.wsUrl, s.id);
     await synced(fresh);
-    expect(fresh.doc.getMap('notes').get('b')).toBeUndefined();
+    expect(findMemberByName(fresh.docs, 'From the watcher')).toBeNull();
     expect(fresh.doc.getText('t').toString()).toBe('');
-    // The empty sync step 2 every watcher sends on connect is not a write: no refusal for it.
-    expect(raw.closed).toBeNull();
     for (const c of [editor, watcher, fresh]) c.destroy();
     raw.close();
   });
@@ -88,7 +98,11 @@ describe('read-only view link', () => {
       ['timer:action', { action: 'start' }],
       ['timer:action', { action: 'skip' }],
       ['timer:settings', { turnSeconds: 600 }],
-      ['decision:log', { title: 'Sneaky', rationale: 'from a watcher', memberId: 'AAAAAAAAAAAA' }],
+      ['decision:log', { title: 'Sneaky', rationale: 'from a watcher' }],
+      ['member:join', { name: 'Mallory' }],
+      ['task:complete', {}],
+      ['task:switch', { to: 'AAAAAAAAAAAA', reason: 'x' }],
+      ['task:reopen', { taskId: 'AAAAAAAAAAAA' }],
     ];
     for (const [event, payload] of attempts) {
       const reply = (await sock.timeout(5000).emitWithAck(event as 'timer:action', payload as never)) as { ok: boolean; error?: string };
@@ -102,14 +116,15 @@ describe('read-only view link', () => {
     expect(await serverVector(s.id)).toEqual(before);
   });
 
-  it('answers every HTTP write through a view token with 403', async () => {
+  it('answers a view token on an edit route like an unknown link (404), and any write under /api/view with 403', async () => {
     const s = await createSession(t.url);
-    for (const path of ['members', 'tasks', 'timer', 'decisions']) {
-      for (const prefix of ['/api/sessions/', '/api/view/']) {
-        const r = await api<{ error: string }>(t.url, `${prefix}${s.viewToken}/${path}`, { body: { name: 'x', title: 'x', action: 'start', rationale: 'x' } });
-        expect(r.status, `${prefix}…/${path}`).toBe(403);
-        expect(r.body.error).toMatch(/read-only/);
-      }
+    for (const path of ['members', 'tasks', 'timer', 'decisions', 'links', 'tasks/complete']) {
+      const edit = await api<{ error: string }>(t.url, `/api/sessions/${s.viewToken}/${path}`, { body: { name: 'x', title: 'x', action: 'start', rationale: 'x' } });
+      expect(edit.status, `/api/sessions/…/${path}`).toBe(404);
+      expect(edit.body.error).toBe('no such session');
+      const view = await api<{ error: string }>(t.url, `/api/view/${s.viewToken}/${path}`, { body: { name: 'x', title: 'x', action: 'start', rationale: 'x' } });
+      expect(view.status, `/api/view/…/${path}`).toBe(403);
+      expect(view.body.error).toMatch(/read-only/);
     }
     const snap = await api<{ members: unknown[]; task: unknown; decisionCount: number }>(t.url, `/api/view/${s.viewToken}`);
     expect(snap.body).toMatchObject({ members: [], task: null, decisionCount: 0 });

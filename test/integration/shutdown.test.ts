@@ -6,6 +6,7 @@
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../lib/protocol/closeCodes';
+import { findMemberByName, joinMember } from '../../lib/members';
 import { startChild } from '../helpers/child';
 import { createSession, startServer, tempDir } from '../helpers/server';
 import { connect, synced, waitFor } from '../helpers/yclient';
@@ -23,9 +24,9 @@ describe('shutdown', () => {
     });
     const sock = io(t.url, { transports: ['websocket'], auth: { room: s.id }, reconnection: false });
     await new Promise<void>((resolve) => sock.on('connect', () => resolve()));
-    c.doc.getMap('m').set('last', 'write');
+    joinMember(c.docs, 'Last write', 1);
     const room = await t.server.rooms.get(s.id as never);
-    await waitFor(() => room.doc.getMap('m').get('last') === 'write', 'server has the write');
+    await waitFor(() => findMemberByName(room.docs, 'Last write') !== null, 'server has the write');
     await t.server.close();
     await waitFor(() => codes.length > 0, 'client told');
     expect(codes[0]).toBe(CloseCode.GoingAway);
@@ -34,7 +35,7 @@ describe('shutdown', () => {
     const again = await startServer({ dataDir });
     const d = connect(again.wsUrl, s.id);
     await synced(d);
-    expect(d.doc.getMap('m').get('last')).toBe('write');
+    expect(findMemberByName(d.docs, 'Last write')).not.toBeNull();
     d.destroy();
     await again.server.close();
   });

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskId } from '../../lib/ids';
 import type { SessionSnapshot } from '../../lib/snapshot';
-import { addTask as addTaskToDoc, completeTask, listTasks, moveTask, taskText } from '../../lib/task';
+import { addTask as addTaskToDoc, listTasks, moveTask, taskText } from '../../lib/task';
+import { FakeTime } from '../helpers/fakeTime';
 import { api, createSession, startServer, type TestServer } from '../helpers/server';
-import { connect, synced, waitFor } from '../helpers/yclient';
+import { connect, connectSession, synced, waitFor } from '../helpers/yclient';
 
 let t: TestServer;
+const time = new FakeTime();
 beforeAll(async () => {
-  t = await startServer();
+  t = await startServer({}, { clock: time });
 });
 afterAll(async () => {
   await t.stop();
@@ -31,28 +33,35 @@ describe('tasks over HTTP', () => {
     expect(switched.status).toBe(200);
     expect(switched.body.task?.title).toBe('Invoices');
     expect(switched.body.queue[0]).toMatchObject({ id: first.body.taskId, summary: { switchedReason: 'the CFO needs invoices today' } });
-    // The reason is also a server-stamped decision.
+    // The reason is also a server-stamped decision, in the same step, filed under the task switched away from.
     expect(switched.body.decisionCount).toBe(1);
-    const log = await api<{ decisions: { title: string; rationale: string; taskTitle: string | null }[] }>(t.url, `/api/sessions/${s.id}/decisions.json`);
+    const log = await api<{ decisions: { title: string; rationale: string; taskTitle: string | null; author: string }[] }>(t.url, `/api/sessions/${s.id}/decisions.json`);
     expect(log.body.decisions[0]).toMatchObject({
       title: 'Switched to “Invoices” before finishing “Checkout <b>button</b>”',
       rationale: 'the CFO needs invoices today',
-      taskTitle: 'Invoices',
+      taskTitle: 'Checkout <b>button</b>',
+      author: 'API client (via API)',
     });
 
     const stale = await api<{ error: string }>(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: { taskId: second.body.taskId } });
     expect(stale).toMatchObject({ status: 409, body: { error: 'the current task has changed meanwhile' } });
+    time.advance(95_000); // 95 s on the server's clock
     const done = await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: { taskId: third.body.taskId } });
     expect(done.status).toBe(200);
     expect(done.body.task?.id).toBe(first.body.taskId);
     expect(done.body.done).toHaveLength(1);
-    expect(done.body.done[0]).toMatchObject({ title: 'Invoices', summary: { turns: 0, drivers: [] } });
-    expect(done.body.done[0]?.summary?.spentMs).toBeGreaterThanOrEqual(0);
+    expect(done.body.done[0]).toMatchObject({ title: 'Invoices', summary: { turns: 0, drivers: [], spentMs: 95_000 } });
+    // Reopened, it waits again; the current task stays current.
+    const reopened = await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}/tasks/reopen`, { body: { taskId: third.body.taskId } });
+    expect(reopened.body).toMatchObject({ task: { id: first.body.taskId }, done: [] });
+    expect(reopened.body.queue.map((q) => q.title)).toContain('Invoices');
+    await api(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: { taskId: first.body.taskId } });
+    await api(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: {} });
     const snap = await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}`);
-    expect(snap.body.done.map((d) => d.title)).toEqual(['Invoices']);
+    expect(snap.body.done.map((d) => d.title).sort()).toEqual(['Checkout <b>button</b>', 'Refunds']);
   });
 
-  it('answers bad task input with readable 400s, view tokens with 403', async () => {
+  it('answers bad task input with readable 400s, view tokens with 404', async () => {
     const s = await createSession(t.url);
     const cases: [unknown, RegExp][] = [
       [{ title: '   ' }, /title: must not be empty/],
@@ -75,8 +84,8 @@ describe('tasks over HTTP', () => {
     expect(await sw({ to: 'AAAAAAAAAAAA', reason: 'r'.repeat(501) })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/at most 500/) } });
     expect(await sw({ to: 'AAAAAAAAAAAA', reason: 'ok' })).toMatchObject({ status: 409, body: { error: 'that task is not waiting in the queue' } });
     expect((await api(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: {} })).status).toBe(409);
-    expect((await addTask(s.viewToken, { title: 'sneaky' })).status).toBe(403);
-    expect((await api(t.url, `/api/sessions/${s.viewToken}/tasks/complete`, { body: {} })).status).toBe(403);
+    expect((await addTask(s.viewToken, { title: 'sneaky' })).status).toBe(404);
+    expect((await api(t.url, `/api/sessions/${s.viewToken}/tasks/complete`, { body: {} })).status).toBe(404);
     expect((await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}`)).body.queue).toEqual([]);
   });
 });
@@ -89,7 +98,7 @@ describe('tasks over Yjs', () => {
     const a = connect(t.wsUrl, s.id);
     const b = connect(t.wsUrl, s.id);
     await Promise.all([synced(a), synced(b)]);
-    const textOf = (c: typeof a) => taskText(c.doc, taskId, 'why');
+    const textOf = (c: typeof a) => taskText(c.docs, taskId, 'why');
     await waitFor(() => textOf(a) !== null && textOf(b) !== null, 'both clients see the task');
     const KEYS = 150;
     // Interleave keystrokes at different and at the same places, without waiting for the network.
@@ -119,6 +128,8 @@ describe('tasks over Yjs', () => {
   });
 });
 
+const snapshotOf = async (t: TestServer, id: string) => (await api<SessionSnapshot>(t.url, `/api/sessions/${id}`)).body;
+
 /** 2000 queued items: the snapshot, a client's sync, a reorder and a completion all still work. */
 async function queueOfThousands(t: TestServer) {
   const s = await createSession(t.url);
@@ -128,7 +139,7 @@ async function queueOfThousands(t: TestServer) {
   const seeder = connect(t.wsUrl, s.id);
   await synced(seeder);
   seeder.doc.transact(() => {
-    for (let i = 0; i < COUNT - 1; i++) addTaskToDoc(seeder.doc, { title: `Item ${i}` }, Date.now());
+    for (let i = 0; i < COUNT - 1; i++) addTaskToDoc(seeder.docs, { title: `Item ${i}` }, Date.now());
   });
   await expect.poll(async () => (await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}`)).body.queue.length, { timeout: 20_000 }).toBe(COUNT - 2);
   seeder.destroy();
@@ -138,14 +149,16 @@ async function queueOfThousands(t: TestServer) {
   expect(snap.status).toBe(200);
   expect(snap.body.task).not.toBeNull();
   expect(snap.body.queue).toHaveLength(COUNT - 1);
-  const c = connect(t.wsUrl, s.id);
-  await synced(c);
-  await waitFor(() => listTasks(c.doc).queue.length === COUNT - 1, 'client has the whole queue');
-  const last = listTasks(c.doc).queue.at(-1);
+  const c = connectSession(t.wsUrl, s.id);
+  await c.synced();
+  await waitFor(() => listTasks(c.docs).queue.length === COUNT - 1, 'client has the whole queue');
+  const last = listTasks(c.docs).queue.at(-1);
   if (!last) throw new Error('empty queue');
-  moveTask(c.doc, last.id, 0);
-  const current = listTasks(c.doc).current;
-  expect(completeTask(c.doc, Date.now(), current?.id)).toMatchObject({ ok: true, next: last.id });
+  moveTask(c.docs, last.id, 0);
+  const current = listTasks(c.docs).current;
+  await waitFor(() => t.server.rooms.has(s.id as never), 'room loaded');
+  await expect.poll(async () => (await snapshotOf(t, s.id)).queue[0]?.id, { timeout: 10_000 }).toBe(last.id);
+  expect((await api(t.url, `/api/sessions/${s.id}/tasks/complete`, { body: { taskId: current?.id } })).status).toBe(200);
   const snapshot = async () => (await api<SessionSnapshot>(t.url, `/api/sessions/${s.id}`)).body;
   await expect.poll(async () => (await snapshot()).task?.id, { timeout: 10_000 }).toBe(last.id);
   const after = await snapshot();

@@ -1,7 +1,7 @@
 /**
  * tsx's esbuild transform keeps function names: every closure assigned to a name gets wrapped in
  * `__name(fn, "name")`, an Object.defineProperty call that also turns the closure's map into a
- * dictionary. Created once per update it cost the guard half its time (a `lookup` closure,
+ * dictionary. Created once per update it cost the old update guard half its time (a `lookup` closure,
  * 2026-11-27). `npm start` and the benchmark now run the server's bundle, built without keepNames
  * (test/unit/serverBundle.test.ts), but `npm run dev` and the in-process tests still run the sources
  * through tsx: the modules every update goes through must create no named closure inside a function.
@@ -13,10 +13,13 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** Modules with code that runs for every update a client sends (guard, log append, broadcast). */
+/** Modules with code that runs for every update a client sends (check, log append, broadcast). */
 const PER_UPDATE_MODULES = [
-  'server/yjs/guard.ts',
-  'server/yjs/updateScan.ts',
+  'server/yjs/sharedCheck.ts',
+  'server/yjs/sharedPlaces.ts',
+  'server/yjs/receiver.ts',
+  'server/yjs/docLog.ts',
+  'server/yjs/connection.ts',
   'server/yjs/socket.ts',
   'server/yjs/wsFrame.ts',
   'server/store/logFormat.ts',

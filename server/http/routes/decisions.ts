@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { decisionsJson, decisionsMarkdown } from '../../../lib/decisionExport';
-import { listDecisions } from '../../../lib/decisions';
+import { API_AUTHOR, listDecisions } from '../../../lib/decisions';
 import { readSessionName } from '../../../lib/doc/schema';
 import { DecisionBody } from '../../../lib/protocol/decisions';
-import { logDecision } from '../../realtime/decisions';
+import type { SessionRecord } from '../../store/types';
 import type { RouteModule } from '../api';
 import { HttpError, parseBody, readJson, sendJson, sendText } from '../respond';
 
@@ -16,10 +16,9 @@ const slug = (name: string) =>
     .slice(0, 60) || 'session';
 
 /** The decision log: log (edit links only) and export (edit and view links). */
-export const decisionRoutes: RouteModule = ({ config, clock, session, withRoom }) => {
-  async function exportLog(raw: string | undefined, format: string | undefined, viewOnly: boolean, res: ServerResponse) {
-    const { session: s } = await session(raw, { write: false, viewOnly });
-    const { views, name } = await withRoom(s.id, (room) => ({ views: listDecisions(room.doc), name: readSessionName(room.doc) }));
+export const decisionRoutes: RouteModule = ({ config, clock, rooms, actions }) => {
+  async function exportLog(s: SessionRecord, format: string | undefined, res: ServerResponse) {
+    const { views, name } = await rooms.with(s.id, (room) => ({ views: listDecisions(room.docs), name: readSessionName(room.docs) }));
     const meta = { sessionName: name, exportedAt: clock.now() };
     const file = `decisions-${slug(name)}`;
     if (format === 'md') {
@@ -39,12 +38,13 @@ export const decisionRoutes: RouteModule = ({ config, clock, session, withRoom }
     {
       method: 'POST',
       pattern: /^\/api\/sessions\/([^/]+)\/decisions$/,
-      async handler({ req, res, params }) {
-        const { session: s } = await session(params[0], { write: true });
-        const { memberId, ...input } = parseBody(DecisionBody, await readJson(req, config.limits.maxBodyBytes));
-        const result = await withRoom(s.id, (room) => logDecision(room, input, memberId ?? null, clock));
+      need: 'edit',
+      async handler({ req, res, cap }) {
+        // A script labels itself; it never signs as a member (lib/decisions.ts DecisionAuthor).
+        const { memberId: _refused, author, ...input } = parseBody(DecisionBody, await readJson(req, config.limits.maxBodyBytes));
+        const result = await actions.logDecision(cap.session.id, input, { kind: 'api', label: author ?? API_AUTHOR });
         if (!result.ok) {
-          const field = result.reason === 'unknown-author' ? 'memberId' : 'supersedes';
+          const field = result.reason === 'unknown-task' ? 'taskId' : 'supersedes';
           throw new HttpError(400, result.error, [{ path: field, message: result.error }]);
         }
         sendJson(res, 201, result.record);
@@ -53,12 +53,14 @@ export const decisionRoutes: RouteModule = ({ config, clock, session, withRoom }
     {
       method: 'GET',
       pattern: /^\/api\/sessions\/([^/]+)\/decisions\.(md|json)$/,
-      handler: ({ res, params }) => exportLog(params[0], params[1], false, res),
+      need: 'edit',
+      handler: ({ res, params, cap }) => exportLog(cap.session, params[1], res),
     },
     {
       method: 'GET',
       pattern: /^\/api\/view\/([^/]+)\/decisions\.(md|json)$/,
-      handler: ({ res, params }) => exportLog(params[0], params[1], true, res),
+      need: 'view',
+      handler: ({ res, params, cap }) => exportLog(cap.session, params[1], res),
     },
   ];
 };
