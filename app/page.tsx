@@ -1,6 +1,7 @@
 import { CreateSessionForm } from './_components/CreateSessionForm';
+import { minTurnSeconds } from './_server/turnLimits';
 
-export default function Home() {
+export default async function Home() {
   return (
     <main className="page narrow">
       <header className="hero">
@@ -11,7 +12,7 @@ export default function Home() {
           rotation and the same decisions — live.
         </p>
       </header>
-      <CreateSessionForm />
+      <CreateSessionForm minTurnSeconds={await minTurnSeconds()} />
       <ul className="features" aria-label="What you get">
         <li>
           <strong>Join by link</strong> — no accounts; everyone sees who is here.

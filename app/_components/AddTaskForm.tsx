@@ -22,7 +22,7 @@ export function AddTaskForm({ label, placeholder }: { label: string; placeholder
           setError('Give the task a title first.');
           return;
         }
-        addTask(conn.doc, { title: t }, clock());
+        addTask(conn.docs, { title: t }, clock());
         setTitle('');
         setError(null);
       }}

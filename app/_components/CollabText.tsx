@@ -1,6 +1,7 @@
 'use client';
 
 import type * as Y from 'yjs';
+import { useFitText } from '../_hooks/useFitText';
 import { useYText } from '../_hooks/useYText';
 
 /** line: a one-line input · wrap: one line of text that wraps (titles) · block: free text with line breaks. */
@@ -13,14 +14,24 @@ interface Props {
   kind?: CollabKind;
   className?: string;
   placeholder?: string;
+  /**
+   * For titles ('wrap'): the text as the doc has it, and the smallest font size. The field then
+   * wraps only between words and shrinks until its longest word fits (useFitText).
+   */
+  fit?: { text: string; minPx: number };
 }
 
 /** A text field several people can type into at once (bound to a Y.Text). Editors only. */
-export function CollabText({ ytext, label, maxLength, kind = 'line', className, placeholder }: Props) {
+export function CollabText({ ytext, label, maxLength, kind = 'line', className, placeholder, fit }: Props) {
   const inputRef = useYText<HTMLInputElement>(kind === 'line' ? ytext : null, maxLength);
   const areaRef = useYText<HTMLTextAreaElement>(kind === 'line' ? null : ytext, maxLength, kind === 'wrap');
+  const fitRef = useFitText<HTMLTextAreaElement>(fit?.text ?? '', kind === 'wrap' && fit ? fit.minPx : null);
+  const wrapRef = (el: HTMLTextAreaElement | null) => {
+    areaRef.current = el;
+    fitRef.current = el;
+  };
   const common = {
-    className: `collab ${className ?? ''}`,
+    className: `collab${fit && kind === 'wrap' ? ' fit' : ''} ${className ?? ''}`,
     'aria-label': label,
     maxLength,
     placeholder,
@@ -33,7 +44,7 @@ export function CollabText({ ytext, label, maxLength, kind = 'line', className, 
     case 'wrap':
       return (
         <textarea
-          ref={areaRef}
+          ref={wrapRef}
           rows={1}
           {...common}
           onKeyDown={(e) => {

@@ -22,7 +22,7 @@ function label(status: LinkStatus, readOnly: boolean): string {
 export function ConnectionBadge({ status, readOnly = false }: { status: LinkStatus; readOnly?: boolean }) {
   return (
     <output
-      className={`badge status-${status.kind}${status.kind === 'live' && !status.saved ? ' saving' : ''}`}
+      className={`badge status-${status.kind}${status.kind === 'live' && !status.saved && !readOnly ? ' saving' : ''}`}
       aria-live="polite"
       data-status={status.kind}
       data-saved={status.kind === 'live' ? String(status.saved) : 'false'}

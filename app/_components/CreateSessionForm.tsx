@@ -2,21 +2,23 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { LIMITS } from '../../lib/doc/schema';
+import { DEFAULT_SETTINGS, LIMITS } from '../../lib/doc/schema';
+import { DurationField } from './DurationField';
+import { formatDuration, parseDuration } from './durationView';
 
-export function CreateSessionForm() {
+export function CreateSessionForm({ minTurnSeconds }: { minTurnSeconds: number }) {
   const router = useRouter();
   const [name, setName] = useState('');
-  const [minutes, setMinutes] = useState('7');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function submit(e: FormEvent) {
+  async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setError(null);
-    const m = Number(minutes);
-    if (!Number.isFinite(m) || m * 60 < LIMITS.turnSecondsMin || m * 60 > LIMITS.turnSecondsMax) {
-      setError(`Turn length must be between ${LIMITS.turnSecondsMin / 60} and ${LIMITS.turnSecondsMax / 60} minutes.`);
+    const f = new FormData(e.currentTarget);
+    const turn = parseDuration(String(f.get('turnMinutes') ?? ''), String(f.get('turnSeconds') ?? ''), { what: 'Turn length', min: minTurnSeconds, max: LIMITS.turnSecondsMax });
+    if (!turn.ok) {
+      setError(turn.error);
       return;
     }
     setBusy(true);
@@ -24,7 +26,7 @@ export function CreateSessionForm() {
       const res = await fetch('/api/sessions', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...(name.trim() ? { name } : {}), turnSeconds: Math.round(m * 60) }),
+        body: JSON.stringify({ ...(name.trim() ? { name } : {}), turnSeconds: turn.seconds }),
       });
       const body = (await res.json()) as { id?: string; error?: string };
       if (!res.ok || !body.id) throw new Error(body.error ?? `could not create the session (${res.status})`);
@@ -36,7 +38,7 @@ export function CreateSessionForm() {
   }
 
   return (
-    <form className="card form" onSubmit={submit} aria-label="Start a session">
+    <form className="card form" onSubmit={submit} aria-label="Start a session" noValidate>
       <label>
         <span>Session name</span>
         <input
@@ -47,19 +49,10 @@ export function CreateSessionForm() {
           onChange={(e) => setName(e.target.value)}
         />
       </label>
-      <label>
-        <span>Turn length (minutes)</span>
-        <input
-          name="minutes"
-          type="number"
-          inputMode="decimal"
-          min={LIMITS.turnSecondsMin / 60}
-          max={LIMITS.turnSecondsMax / 60}
-          step="0.5"
-          value={minutes}
-          onChange={(e) => setMinutes(e.target.value)}
-        />
-      </label>
+      <DurationField legend="Turn length" name="turn" seconds={DEFAULT_SETTINGS.turnSeconds} />
+      <p className="muted small hint-line">
+        Any length from {formatDuration(minTurnSeconds)} to {formatDuration(LIMITS.turnSecondsMax)}; you can change it in the session.
+      </p>
       {error && (
         <p role="alert" className="error">
           {error}

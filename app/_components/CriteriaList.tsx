@@ -7,6 +7,9 @@ import type { CriterionView } from '../../lib/task';
 import { addCriterion, criterionText, moveCriterion, removeCriterion, setCriterionDone } from '../../lib/taskCriteria';
 import { CollabText } from './CollabText';
 import { useSession } from './SessionContext';
+import { Toolbar } from './Toolbar';
+import { useToast } from './Toasts';
+import { undoable } from './undoable';
 
 /** After a move the row re-renders elsewhere; keep keyboard focus on the same button. */
 function refocus(selector: string) {
@@ -15,7 +18,8 @@ function refocus(selector: string) {
 
 function CriterionRow({ taskId, c, index, count }: { taskId: TaskId; c: CriterionView; index: number; count: number }) {
   const { conn, readOnly } = useSession();
-  const { doc } = conn;
+  const doc = conn.docs;
+  const toast = useToast();
   const ytext = useMemo(() => (readOnly ? null : criterionText(doc, taskId, c.id)), [doc, taskId, c.id, readOnly]);
   const n = index + 1;
   if (readOnly) {
@@ -36,17 +40,21 @@ function CriterionRow({ taskId, c, index, count }: { taskId: TaskId; c: Criterio
     <li className={`criterion${c.done ? ' done' : ''}`} data-criterion={c.id}>
       <input type="checkbox" className="tick" checked={c.done} aria-label={`Criterion ${n} met`} onChange={(e) => setCriterionDone(doc, taskId, c.id, e.target.checked)} />
       <CollabText ytext={ytext} label={`Criterion ${n}`} maxLength={LIMITS.criterion} kind="wrap" className="criterion-input" />
-      <span className="item-actions">
+      <Toolbar label={`Criterion ${n}: actions`} className="item-actions">
         <button type="button" className="button ghost icon" data-action="up" aria-label={`Move criterion ${n} up`} disabled={index === 0} onClick={() => move(index - 1, 'up')}>
           ↑
         </button>
         <button type="button" className="button ghost icon" data-action="down" aria-label={`Move criterion ${n} down`} disabled={index === count - 1} onClick={() => move(index + 1, 'down')}>
           ↓
         </button>
-        <button type="button" className="button ghost icon" aria-label={`Remove criterion ${n}`} onClick={() => removeCriterion(doc, taskId, c.id)}>
+        <button type="button" className="button ghost icon" aria-label={`Remove criterion ${n}`} onClick={() => {
+            const undo = undoable(doc, () => removeCriterion(doc, taskId, c.id));
+            if (undo) toast({ message: `Removed criterion “${c.text.slice(0, 60)}”`, action: { label: 'Undo', run: undo } });
+          }}
+        >
           ✕
         </button>
-      </span>
+      </Toolbar>
     </li>
   );
 }
@@ -70,7 +78,7 @@ export function CriteriaList({ taskId, criteria }: { taskId: TaskId; criteria: C
           className="row add-criterion"
           onSubmit={(e) => {
             e.preventDefault();
-            const r = addCriterion(conn.doc, taskId, draft);
+            const r = addCriterion(conn.docs, taskId, draft);
             if (r.ok) {
               setDraft('');
               setError(null);

@@ -1,10 +1,9 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type * as Y from 'yjs';
+import { Fragment, useCallback, useEffect, useMemo, useState } from 'react';
 import { LIMITS, readRotation } from '../../lib/doc/schema';
 import type { TaskId } from '../../lib/ids';
-import { completeTask, type TaskView, taskText } from '../../lib/task';
+import { type TaskView, taskText } from '../../lib/task';
 import { useDocSelector } from '../_hooks/useDoc';
 import { AddTaskForm } from './AddTaskForm';
 import { CollabText } from './CollabText';
@@ -12,7 +11,13 @@ import { CriteriaList } from './CriteriaList';
 import { useSession } from './SessionContext';
 import { SwitchDialog } from './SwitchDialog';
 import { useTaskClock } from './taskClock';
-import { formatSpent, plural } from './taskFormat';
+import { FitText } from './FitText';
+import { useToast } from './Toasts';
+import { plural, progressParts, SEPARATOR } from './taskFormat';
+import type { SessionDocs } from '../../lib/doc/schema';
+
+/** Smallest size the current task's title shrinks to before it is cut (px). */
+const TITLE_MIN_PX = 18;
 
 /** Elapsed time only needs to read right to the minute on a shared screen. */
 const ELAPSED_REFRESH_MS = 15_000;
@@ -28,12 +33,12 @@ function useNowEvery(ms: number): number {
   return now;
 }
 
-const selectTurn = (doc: Y.Doc) => readRotation(doc).turn;
+const selectTurn = (doc: SessionDocs) => readRotation(doc).turn;
 
 function Progress({ task }: { task: TaskView }) {
   const { conn } = useSession();
   const now = useNowEvery(ELAPSED_REFRESH_MS);
-  const turn = useDocSelector(conn.doc, useCallback(selectTurn, []));
+  const turn = useDocSelector(conn.docs, useCallback(selectTurn, []));
   const met = task.criteria.filter((c) => c.done).length;
   const total = task.criteria.length;
   const turns = task.startTurn === null ? 0 : Math.max(0, turn - task.startTurn);
@@ -42,9 +47,15 @@ function Progress({ task }: { task: TaskView }) {
       {total > 0 && (
         <meter className="meter" aria-label="Criteria met" min={0} max={total} value={met} />
       )}
-      <span>{total > 0 ? `${met} of ${total} criteria met` : 'No criteria yet'}</span>
-      {task.startedAt !== null && <span className="muted">· on it for {formatSpent(now - task.startedAt)}</span>}
-      <span className="muted">· {plural(turns, 'turn')}</span>
+      <span className="progress-text">
+        {/* Each part stays whole and carries the dot after it: a line may end with "·", never start with it. */}
+        {progressParts({ met, total, spentMs: task.startedAt === null ? null : now - task.startedAt, turns }).map((part, i, all) => (
+          <Fragment key={part}>
+            {i > 0 && ' '}
+            <span className={i === 0 ? 'progress-part' : 'progress-part muted'}>{i < all.length - 1 ? `${part}${SEPARATOR}` : part}</span>
+          </Fragment>
+        ))}
+      </span>
     </div>
   );
 }
@@ -55,9 +66,9 @@ export type Switching = { to: TaskId | null } | null;
 /** The one task the mob works on now: large title, why it matters, the acceptance criteria. */
 export function CurrentTask({ task, queue, switching, onSwitching }: { task: TaskView | null; queue: TaskView[]; switching: Switching; onSwitching(s: Switching): void }) {
   const { conn, readOnly } = useSession();
-  const { doc } = conn;
+  const doc = conn.docs;
   const [error, setError] = useState<string | null>(null);
-  const clock = useTaskClock();
+  const toast = useToast();
   const taskId = task?.id ?? null;
   const title = useMemo(() => (taskId && !readOnly ? taskText(doc, taskId, 'title') : null), [doc, taskId, readOnly]);
   const why = useMemo(() => (taskId && !readOnly ? taskText(doc, taskId, 'why') : null), [doc, taskId, readOnly]);
@@ -81,10 +92,10 @@ export function CurrentTask({ task, queue, switching, onSwitching }: { task: Tas
       </div>
       {readOnly ? (
         <h2 className="task-title" data-testid="task-title">
-          {task.title}
+          <FitText text={task.title} minPx={TITLE_MIN_PX} />
         </h2>
       ) : (
-        <CollabText key={`${task.id}-title`} ytext={title} label="Task title" maxLength={LIMITS.taskTitle} kind="wrap" className="task-title" />
+        <CollabText key={`${task.id}-title`} ytext={title} label="Task title" maxLength={LIMITS.taskTitle} kind="wrap" className="task-title" fit={{ text: task.title, minPx: TITLE_MIN_PX }} />
       )}
       <div className="task-why">
         <span className="why-label" id="why-label">
@@ -112,9 +123,10 @@ export function CurrentTask({ task, queue, switching, onSwitching }: { task: Tas
           <button
             type="button"
             className="button primary"
-            onClick={() => {
-              const r = completeTask(doc, clock(), task.id);
+            onClick={async () => {
+              const r = await conn.command('task:complete', { taskId: task.id });
               setError(r.ok ? null : r.error);
+              if (r.ok) toast({ message: `“${task.title}” is done`, action: { label: 'Undo', run: () => void conn.command('task:reopen', { taskId: task.id, current: true }) } });
             }}
           >
             ✓ Mark done{queue.length > 0 ? ', start next' : ''}

@@ -1,7 +1,7 @@
 'use client';
 
+import type { SessionDocs } from '../../lib/doc/schema';
 import { useCallback, useEffect, useState } from 'react';
-import type * as Y from 'yjs';
 import { type DecisionView, latestDecisions } from '../../lib/decisions';
 import { decisionsOf } from '../../lib/doc/schema';
 import { useDocSelector } from '../_hooks/useDoc';
@@ -12,7 +12,7 @@ import '../_styles/decisions.css';
 /** How many of the newest decisions stay visible beside the task. */
 const LATEST = 4;
 
-const selectLatest = (doc: Y.Doc) => ({ latest: latestDecisions(doc, LATEST), total: decisionsOf(doc).length });
+const selectLatest = (doc: SessionDocs) => ({ latest: latestDecisions(doc, LATEST), total: decisionsOf(doc).length });
 
 /** True when a key press belongs to something the person is typing into. */
 function isTyping(target: EventTarget | null): boolean {
@@ -25,7 +25,7 @@ export const timeOf = (ms: number) => new Date(ms).toLocaleTimeString([], { hour
 /** The latest decisions, live, with the "log a decision" form (shortcut: d, or Ctrl/Cmd+Shift+D). */
 export function DecisionLog() {
   const { conn, readOnly, me } = useSession();
-  const { latest, total } = useDocSelector(conn.doc, useCallback(selectLatest, []));
+  const { latest, total } = useDocSelector(conn.docs, useCallback(selectLatest, []));
   // null = closed; { target } = open, superseding `target` when it is set.
   const [form, setForm] = useState<{ target: DecisionView | null } | null>(null);
   const canLog = !readOnly && me !== null;
@@ -38,7 +38,7 @@ export function DecisionLog() {
       const chord = (e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'd';
       const plain = e.key === 'd' && !e.ctrlKey && !e.metaKey && !e.altKey && !isTyping(e.target);
       // Another dialog (joining, renaming) owns the keyboard while it is open.
-      if (!(chord || plain) || document.querySelector('[role="dialog"]')) return;
+      if (!(chord || plain) || document.querySelector('dialog[open]')) return;
       e.preventDefault();
       setForm({ target: null });
     };
@@ -55,13 +55,21 @@ export function DecisionLog() {
           Decisions <span className="count">{total}</span>
         </h2>
         {canLog && (
-          <button type="button" className="button primary" onClick={() => setForm({ target: null })} aria-keyshortcuts="d Control+Shift+D">
+          <button type="button" className="button primary" data-action="log-decision" onClick={() => setForm({ target: null })} aria-keyshortcuts="d Control+Shift+D">
             Log decision <kbd>D</kbd>
           </button>
         )}
       </div>
       {latest.length === 0 ? (
-        <p className="muted small">{readOnly ? 'No decisions yet.' : 'No decisions yet. Press D to log one: what, why, and what else you considered.'}</p>
+        <p className="muted small">
+          No decisions yet.
+          {!readOnly && (
+            <>
+              {' '}
+              Log one<span className="kbd-hint"> (press D)</span>: what, why, and what else you considered.
+            </>
+          )}
+        </p>
       ) : (
         <ol className="decision-latest" aria-label="Latest decisions">
           {latest.map((d) => (

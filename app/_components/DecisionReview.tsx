@@ -1,48 +1,52 @@
 'use client';
 
+import type { SessionDocs } from '../../lib/doc/schema';
 import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
-import type * as Y from 'yjs';
 import { buildTimeline } from '../../lib/decisionTimeline';
-import { type DecisionView, decisionTasks, filterDecisions, listDecisions } from '../../lib/decisions';
-import { readSessionName, turnsOf } from '../../lib/doc/schema';
+import { decisionTasks, filterDecisions, listDecisions } from '../../lib/decisions';
+import { readSessionName, readTurns } from '../../lib/doc/schema';
 import { parseTaskId } from '../../lib/ids';
 import { listMembers } from '../../lib/members';
 import { listTasks } from '../../lib/task';
 import { useDocSelector } from '../_hooks/useDoc';
 import { type SessionConnection, useSessionConnection } from '../_hooks/useSessionConnection';
 import { ConnectionBadge } from './ConnectionBadge';
+import { DecisionEntry } from './DecisionEntry';
+import { DeliveryEvents } from './DeliveryEvents';
+import { selectDelivery } from './deliveryView';
 import { TopBar } from './TopBar';
 import { DecisionTimeline } from './DecisionTimeline';
 import '../_styles/decisions.css';
+import '../_styles/delivery.css';
 
 /** Entries per page: paging keeps a 10,000-decision log as light as a short one. */
 const PAGE_SIZES = [25, 100, 500] as const;
 const ALL_TASKS = 'all';
 const NO_TASK = 'none';
 
-const selectReview = (doc: Y.Doc) => {
+const selectReview = (doc: SessionDocs) => {
   const { current, queue, done } = listTasks(doc);
   return {
     name: readSessionName(doc),
     decisions: listDecisions(doc),
-    turns: turnsOf(doc).toArray(),
+    turns: readTurns(doc),
     tasks: [...done, ...(current ? [current] : []), ...queue],
     members: listMembers(doc),
+    deliveries: selectDelivery(doc).entries,
   };
 };
 
-const dateTime = (ms: number) => new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
-
 /** The review page of the decision log (/s/<id>/log and /v/<token>/log). */
 export function DecisionReview({ room, readOnly }: { room: string; readOnly: boolean }) {
-  const { conn, status } = useSessionConnection(room, readOnly);
+  // The review only reads: no member token needed.
+  const { conn, status } = useSessionConnection(room, readOnly, null);
   if (!conn) return <main className="page" aria-busy="true" />;
   return <Review conn={conn} status={status} />;
 }
 
 function Review({ conn, status }: { conn: SessionConnection; status: ReturnType<typeof useSessionConnection>['status'] }) {
-  const { room, readOnly, doc } = conn;
-  const data = useDocSelector(doc, useCallback(selectReview, []));
+  const { room, readOnly, docs } = conn;
+  const data = useDocSelector(docs, useCallback(selectReview, []));
   const [task, setTask] = useState<string>(ALL_TASKS);
   const [query, setQuery] = useState('');
   const deferredQuery = useDeferredValue(query);
@@ -59,8 +63,13 @@ function Review({ conn, status }: { conn: SessionConnection; status: ReturnType<
   const taskOptions = useMemo(() => decisionTasks(data.decisions), [data.decisions]);
   const timeline = useMemo(() => {
     const names = new Map(data.members.map((m) => [m.id as string, m.name]));
-    return buildTimeline(data.decisions, data.turns, data.tasks, (id) => (id ? (names.get(id) ?? 'someone') : 'nobody'));
+    return buildTimeline(data.decisions, data.turns, data.tasks, (id) => (id ? (names.get(id) ?? 'someone') : 'nobody'), data.deliveries);
   }, [data]);
+  // CI/CD events beside the decisions, filtered by the same task, newest first.
+  const deliveries = useMemo(() => {
+    const wanted = task === ALL_TASKS ? undefined : task === NO_TASK ? null : parseTaskId(task);
+    return data.deliveries.filter((e) => wanted === undefined || e.taskId === wanted).reverse();
+  }, [data.deliveries, task]);
   const bySeq = useMemo(() => new Map(data.decisions.map((d) => [d.id as string, d])), [data.decisions]);
 
   const pages = Math.max(1, Math.ceil(filtered.length / pageSize));
@@ -95,6 +104,7 @@ function Review({ conn, status }: { conn: SessionConnection; status: ReturnType<
     <div className="session review">
       <TopBar
         heading="Decision log"
+        skipLabel="Skip to the decisions"
         notes={
           <>
             <span className="muted">{data.name}</span>
@@ -108,7 +118,7 @@ function Review({ conn, status }: { conn: SessionConnection; status: ReturnType<
         </a>
       </TopBar>
 
-      <main className="page review-page">
+      <main className={`page review-page${data.deliveries.length > 0 ? ' with-delivery' : ''}`} id="main" tabIndex={-1}>
         {/* The topbar is hidden on paper; this heading takes its place there. */}
         <h1 className="print-only">
           Decision log · {data.name} · {data.decisions.length} {data.decisions.length === 1 ? 'decision' : 'decisions'}
@@ -174,105 +184,74 @@ function Review({ conn, status }: { conn: SessionConnection; status: ReturnType<
             : `${filtered.length} of ${data.decisions.length} ${data.decisions.length === 1 ? 'decision' : 'decisions'}${pages > 1 ? ` · page ${current + 1} of ${pages}` : ''}`}
         </p>
 
-        <ol className="decision-entries" aria-label="Decisions">
-          {shown.map((d) => (
-            <DecisionEntry key={d.id} d={d} bySeq={bySeq} onJump={jumpTo} />
-          ))}
-        </ol>
-
-        {pages > 1 && (
-          <nav className="row pager" aria-label="Pages">
-            <button type="button" className="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
-              ← Previous
-            </button>
-            <span className="muted small">
-              Page {current + 1} of {pages}
-            </span>
-            <button type="button" className="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
-              Next →
-            </button>
-            <label className="inline">
-              Per page
-              <select
-                value={pageSize}
-                onChange={(e) => {
-                  setPageSize(Number(e.target.value));
-                  setPage(0);
-                }}
-              >
-                {PAGE_SIZES.map((n) => (
-                  <option key={n} value={n}>
-                    {n}
-                  </option>
+        <div className={`review-body${data.deliveries.length > 0 ? ' with-delivery' : ''}`}>
+          <div className="review-decisions">
+            {filtered.length === 0 && data.decisions.length > 0 ? (
+              <div className="card review-empty" data-testid="no-match">
+                <p>
+                  No decision matches {deferredQuery.trim() ? <>“{deferredQuery.trim()}”</> : 'these filters'}
+                  {task !== ALL_TASKS ? ' in this task' : ''}.
+                </p>
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => {
+                    setQuery('');
+                    setTask(ALL_TASKS);
+                    setPage(0);
+                  }}
+                >
+                  Show all {data.decisions.length} {data.decisions.length === 1 ? 'decision' : 'decisions'}
+                </button>
+              </div>
+            ) : (
+              <ol className="decision-entries" aria-label="Decisions">
+                {shown.map((d) => (
+                  <DecisionEntry key={d.id} d={d} bySeq={bySeq} onJump={jumpTo} />
                 ))}
-              </select>
-            </label>
-          </nav>
-        )}
+              </ol>
+            )}
+
+            {pages > 1 && (
+              <nav className="row pager" aria-label="Pages">
+                <button type="button" className="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
+                  ← Previous
+                </button>
+                <span className="muted small">
+                  Page {current + 1} of {pages}
+                </span>
+                <button type="button" className="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
+                  Next →
+                </button>
+                <label className="inline">
+                  Per page
+                  <select
+                    value={pageSize}
+                    onChange={(e) => {
+                      setPageSize(Number(e.target.value));
+                      setPage(0);
+                    }}
+                  >
+                    {PAGE_SIZES.map((n) => (
+                      <option key={n} value={n}>
+                        {n}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              </nav>
+            )}
+          </div>
+          {data.deliveries.length > 0 && (
+            <aside className="card review-delivery" aria-labelledby="review-delivery-title">
+              <h2 id="review-delivery-title">
+                CI/CD events <span className="count">{deliveries.length}</span>
+              </h2>
+              {deliveries.length === 0 ? <p className="muted small">None during this task.</p> : <DeliveryEvents entries={deliveries} label="CI/CD events" />}
+            </aside>
+          )}
+        </div>
       </main>
     </div>
-  );
-}
-
-function DecisionEntry({ d, bySeq, onJump }: { d: DecisionView; bySeq: ReadonlyMap<string, DecisionView>; onJump: (seq: number) => void }) {
-  const link = (id: string, label: string) => {
-    const other = bySeq.get(id);
-    return other ? (
-      <button type="button" className="linkish" onClick={() => onJump(other.seq)}>
-        {label} #{other.seq}: {other.title}
-      </button>
-    ) : null;
-  };
-  return (
-    <li className={`card decision-entry ${d.status}`} id={`decision-${d.seq}`} data-decision={d.seq} data-status={d.status} tabIndex={-1}>
-      <header className="decision-entry-head">
-        <h2>
-          <span className="decision-seq">#{d.seq}</span> {d.title}
-        </h2>
-        <span className={`tag status-${d.status}`}>{d.status === 'accepted' ? 'Accepted' : 'Superseded'}</span>
-      </header>
-      <dl className="decision-context">
-        <div>
-          <dt>When</dt>
-          <dd>{dateTime(d.at)}</dd>
-        </div>
-        <div>
-          <dt>Task</dt>
-          <dd>{d.taskTitle ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>Driver</dt>
-          <dd>{d.driver ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>Navigator</dt>
-          <dd>{d.navigator ?? '—'}</dd>
-        </div>
-        <div>
-          <dt>Logged by</dt>
-          <dd>{d.author}</dd>
-        </div>
-      </dl>
-      <h3>Decision</h3>
-      <p className="decision-text">{d.rationale}</p>
-      {d.alternatives && (
-        <>
-          <h3>Alternatives considered</h3>
-          <p className="decision-text">{d.alternatives}</p>
-        </>
-      )}
-      {d.consequences && (
-        <>
-          <h3>Consequences</h3>
-          <p className="decision-text">{d.consequences}</p>
-        </>
-      )}
-      {(d.supersedes || d.supersededBy) && (
-        <p className="decision-links small">
-          {d.supersedes && link(d.supersedes, 'Supersedes')}
-          {d.supersededBy && link(d.supersededBy, 'Superseded by')}
-        </p>
-      )}
-    </li>
   );
 }

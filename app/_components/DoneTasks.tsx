@@ -1,23 +1,24 @@
 'use client';
 
 import { useCallback, useState } from 'react';
-import type * as Y from 'yjs';
 import { listMembers } from '../../lib/members';
 import type { TaskView } from '../../lib/task';
 import { useDocSelector } from '../_hooks/useDoc';
 import { useSession } from './SessionContext';
 import { formatSpent, plural } from './taskFormat';
+import type { SessionDocs } from '../../lib/doc/schema';
 
 /** The latest few are what a retro needs at a glance; the rest are one click away. */
 const DONE_PAGE = 10;
 
-const selectNames = (doc: Y.Doc) => new Map(listMembers(doc).map((m) => [m.id as string, m.name]));
+const selectNames = (doc: SessionDocs) => new Map(listMembers(doc).map((m) => [m.id as string, m.name]));
 
 /** Finished tasks of this session, newest first, with time spent, turns and who drove. */
 export function DoneTasks({ done }: { done: TaskView[] }) {
-  const { conn } = useSession();
-  const names = useDocSelector(conn.doc, useCallback(selectNames, []));
+  const { conn, readOnly } = useSession();
+  const names = useDocSelector(conn.docs, useCallback(selectNames, []));
   const [shown, setShown] = useState(DONE_PAGE);
+  const [error, setError] = useState<string | null>(null);
   if (done.length === 0) return null;
   const newestFirst = [...done].reverse();
   const visible = newestFirst.slice(0, shown);
@@ -40,10 +41,28 @@ export function DoneTasks({ done }: { done: TaskView[] }) {
                 {drivers.length > 0 && ` · drove: ${drivers.join(', ')}`}
               </span>
               {s?.switchedReason && <span className="done-reason small">Switched away: “{s.switchedReason}”</span>}
+              {!readOnly && (
+                <button
+                  type="button"
+                  className="button ghost small reopen"
+                  aria-label={`Reopen “${t.title}”`}
+                  onClick={async () => {
+                    const r = await conn.command('task:reopen', { taskId: t.id });
+                    setError(r.ok ? null : r.error);
+                  }}
+                >
+                  Reopen
+                </button>
+              )}
             </li>
           );
         })}
       </ol>
+      {error && (
+        <p role="alert" className="error small">
+          {error}
+        </p>
+      )}
       {hidden > 0 && (
         <button type="button" className="button ghost" onClick={() => setShown((n) => n + DONE_PAGE * 5)}>
           +{hidden} more

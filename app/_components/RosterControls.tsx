@@ -1,7 +1,7 @@
 'use client';
 
+import type { SessionDocs } from '../../lib/doc/schema';
 import { type DragEvent, type FormEvent, useCallback, useState } from 'react';
-import type * as Y from 'yjs';
 import type { MemberId } from '../../lib/ids';
 import { normalizeName } from '../../lib/memberName';
 import { joinMember, listMembers, type Member, moveMember, removeMember, renameMember, setAway, shuffleMembers } from '../../lib/members';
@@ -9,7 +9,7 @@ import { useDocSelector } from '../_hooks/useDoc';
 import { useSession } from './SessionContext';
 import '../_styles/timer.css';
 
-const selectMembers = (doc: Y.Doc) => listMembers(doc);
+const selectMembers = (doc: SessionDocs) => listMembers(doc);
 
 /**
  * Roster management: add, rename, remove, reorder (drag, or the move buttons from the keyboard),
@@ -18,7 +18,7 @@ const selectMembers = (doc: Y.Doc) => listMembers(doc);
  */
 export function RosterControls() {
   const { conn } = useSession();
-  const doc = conn.doc;
+  const doc = conn.docs;
   const members = useDocSelector(doc, useCallback(selectMembers, []));
   const [error, setError] = useState<string | null>(null);
   const [dragging, setDragging] = useState<MemberId | null>(null);
@@ -54,7 +54,7 @@ export function RosterControls() {
         <label className="timer-sr-only" htmlFor="roster-add-name">
           Name to add
         </label>
-        <input id="roster-add-name" name="name" placeholder="Add someone by name" maxLength={40} autoComplete="off" />
+        <input id="roster-add-name" name="name" placeholder="Add a name" maxLength={40} autoComplete="off" />
         <button type="submit" className="button">
           Add
         </button>

@@ -11,6 +11,10 @@ export interface SessionContextValue {
   readOnly: boolean;
   /** Public links: the edit link only exists for editors. */
   links: { edit: string | null; view: string | null };
+  /** Replaces (revokes) the invite or watch link; editors only. */
+  replaceLink(link: 'edit' | 'view'): Promise<{ ok: true } | { ok: false; error: string }>;
+  /** Server limits the forms respect (the shortest turn, MIN_TURN_SECONDS). */
+  limits: { minTurnSeconds: number };
 }
 
 const Ctx = createContext<SessionContextValue | null>(null);

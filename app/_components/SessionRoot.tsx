@@ -30,7 +30,7 @@ if (typeof window !== 'undefined' && storedName() !== null) {
  * it arrives; a name typed meanwhile stays in the prompt, and one submitted meanwhile joins the
  * session once the doc has synced.
  */
-export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolean }) {
+export function SessionRoot({ room, readOnly, minTurnSeconds }: { room: string; readOnly: boolean; minTurnSeconds: number }) {
   const { identity, remember } = useIdentity(room);
   const [Session, setSession] = useState<ComponentType<ConnectedSessionProps> | null>(null);
   const [sessionName, setSessionName] = useState('');
@@ -60,7 +60,7 @@ export function SessionRoot({ room, readOnly }: { room: string; readOnly: boolea
         <SessionSkeleton failure="This page could not load the session. Check your connection and reload the page." />
       ) : Session && identity ? (
         // Keyed by session: a session's state (the rename dialog, the view link) never outlives it.
-        <Session key={room} room={room} readOnly={readOnly} identity={identity} remember={remember} onName={setSessionName} />
+        <Session key={room} room={room} readOnly={readOnly} minTurnSeconds={minTurnSeconds} identity={identity} remember={remember} onName={setSessionName} />
       ) : (
         <SessionSkeleton />
       )}

@@ -24,7 +24,7 @@ export function SessionSkeleton({ failure }: { failure?: string }) {
           {failure}
         </p>
       )}
-      <main className="session-grid" aria-busy="true">
+      <main className="session-grid" id="main" tabIndex={-1} aria-busy="true">
         <SkeletonPanels />
       </main>
     </div>

@@ -4,11 +4,16 @@ import { useEffect, useState } from 'react';
 import { CopyButton } from './CopyButton';
 import { useSession } from './SessionContext';
 
-/** Copy buttons for the edit and view links, and a QR code of the edit link for phones. */
+/**
+ * Copy buttons for the edit and view links, a QR code of the edit link for phones, and (editors
+ * only) replacing a link: the old one stops at once for everyone who opened the session with it.
+ */
 export function ShareBar() {
-  const { links } = useSession();
+  const { links, readOnly, replaceLink } = useSession();
   const [qr, setQr] = useState<string | null>(null);
   const [showQr, setShowQr] = useState(false);
+  const [replacing, setReplacing] = useState<'edit' | 'view' | null>(null);
+  const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     if (!showQr || !links.edit || qr) return;
@@ -30,12 +35,53 @@ export function ShareBar() {
           {showQr ? 'Hide QR' : 'QR code'}
         </button>
       )}
+      {!readOnly && (
+        <details className="replace-links">
+          <summary className="button ghost">Replace a link…</summary>
+          <div className="card replace-card">
+            <p className="small">A replaced link stops working at once: everyone who opened the session with it is disconnected and needs the new one.</p>
+            {replacing ? (
+              <div className="row">
+                <span className="small">Replace the {replacing === 'edit' ? 'invite' : 'watch'} link?</span>
+                <button
+                  type="button"
+                  className="button danger"
+                  onClick={async () => {
+                    const r = await replaceLink(replacing);
+                    setReplacing(null);
+                    setError(r.ok ? null : r.error);
+                  }}
+                >
+                  Replace it
+                </button>
+                <button type="button" className="button ghost" onClick={() => setReplacing(null)}>
+                  Keep it
+                </button>
+              </div>
+            ) : (
+              <div className="row">
+                <button type="button" className="button" onClick={() => setReplacing('view')}>
+                  New watch link
+                </button>
+                <button type="button" className="button" onClick={() => setReplacing('edit')}>
+                  New invite link
+                </button>
+              </div>
+            )}
+            {error && (
+              <p role="alert" className="error small">
+                {error}
+              </p>
+            )}
+          </div>
+        </details>
+      )}
       {showQr && (
-        <div className="qr card" role="dialog" aria-label="QR code of the invite link">
+        <figure className="qr card">
           {/* biome-ignore lint/performance/noImgElement: a generated data: URL, nothing for next/image to optimise */}
           {qr ? <img src={qr} width={240} height={240} alt="QR code of the invite link" /> : <p className="muted">Drawing…</p>}
-          <p className="muted small">Scan to join from a phone</p>
-        </div>
+          <figcaption className="muted small">Scan to join from a phone</figcaption>
+        </figure>
       )}
     </fieldset>
   );

@@ -1,57 +1,49 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { TaskId } from '../../lib/ids';
-import { checkDecisionText } from '../../lib/decisionInput';
-import { SWITCH_REASON_MAX, switchDecision, switchTask, type TaskView } from '../../lib/task';
+import { SWITCH_REASON_MAX, type TaskView } from '../../lib/task';
+import { Modal } from './Modal';
 import { useSession } from './SessionContext';
-import { useTaskClock } from './taskClock';
 
 /** A select of thousands of options helps nobody; the rest stay reachable through the queue's own buttons. */
 const MAX_OPTIONS = 100;
 
 /** Switching before the current task is done asks why; the answer is kept with the task. */
 export function SwitchDialog({ current, queue, initialTo, onClose }: { current: TaskView; queue: TaskView[]; initialTo?: TaskId; onClose(): void }) {
-  const { conn, me } = useSession();
+  const { conn } = useSession();
   const [to, setTo] = useState<string>(initialTo ?? queue[0]?.id ?? '');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const clock = useTaskClock();
+  const [busy, setBusy] = useState(false);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => reasonRef.current?.focus(), []);
+  const titleId = useId();
   const options = queue.slice(0, MAX_OPTIONS);
   const extra = queue.find((q) => q.id === initialTo && !options.includes(q));
   if (extra) options.push(extra);
 
   return (
-    <div
-      className="overlay"
-      role="dialog"
-      aria-modal="true"
-      aria-labelledby="switch-title"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
-      }}
-    >
+    // Opened from "Switch task…" or a queued task's button; if that one is gone, focus the task title.
+    <Modal labelledBy={titleId} onDismiss={onClose} initialFocus={reasonRef} returnFocus={() => document.querySelector<HTMLElement>('.task-now .task-title')}>
       <form
         className="card dialog form"
-        onSubmit={(e) => {
+        onSubmit={async (e) => {
           e.preventDefault();
           const target = queue.find((q) => q.id === to);
           if (!target) {
             setError('Pick the task to switch to.');
             return;
           }
-          const r = switchTask(conn.doc, target.id, reason, clock(), current.id);
+          // One server step: the board moves, the reason is kept with the task and logged as a
+          // decision under it; all of it or none of it.
+          setBusy(true);
+          const r = await conn.command('task:switch', { to: target.id, reason, expected: current.id });
+          setBusy(false);
           if (!r.ok) return setError(r.error);
-          // The reason also goes to the decision log (server-stamped). Best effort: it is kept
-          // with the task in any case, so a failed or unanswered log call loses nothing.
-          const entry = me ? { ...switchDecision(current.title, target.title, reason), memberId: me.id } : null;
-          if (entry && checkDecisionText(entry) === null) conn.socket.emit('decision:log', entry, () => undefined);
           onClose();
         }}
       >
-        <h2 id="switch-title">Switch the current task?</h2>
+        <h2 id={titleId}>Switch the current task?</h2>
         <p className="muted small">
           “<span className="quote">{current.title}</span>” goes back to the top of Next up. The mob’s reason is recorded with it.
         </p>
@@ -75,7 +67,7 @@ export function SwitchDialog({ current, queue, initialTo, onClose }: { current: 
           </p>
         )}
         <div className="row">
-          <button type="submit" className="button primary">
+          <button type="submit" className="button primary" disabled={busy}>
             Switch task
           </button>
           <button type="button" className="button ghost" onClick={onClose}>
@@ -83,6 +75,6 @@ export function SwitchDialog({ current, queue, initialTo, onClose }: { current: 
           </button>
         </div>
       </form>
-    </div>
+    </Modal>
   );
 }

@@ -7,6 +7,9 @@ import { moveTask, removeTask, type TaskView, taskText } from '../../lib/task';
 import { AddTaskForm } from './AddTaskForm';
 import { CollabText } from './CollabText';
 import { useSession } from './SessionContext';
+import { Toolbar } from './Toolbar';
+import { useToast } from './Toasts';
+import { undoable } from './undoable';
 
 /** Rows rendered at first and per "show more": thousands of items stay fast and scannable. */
 export const QUEUE_PAGE = 20;
@@ -17,7 +20,8 @@ function refocus(selector: string) {
 
 function QueueRow({ task, index, count, onSwitch }: { task: TaskView; index: number; count: number; onSwitch(to: TaskId): void }) {
   const { conn, readOnly } = useSession();
-  const { doc } = conn;
+  const doc = conn.docs;
+  const toast = useToast();
   const ytext = useMemo(() => (readOnly ? null : taskText(doc, task.id, 'title')), [doc, task.id, readOnly]);
   const n = index + 1;
   const move = (to: number, action: string) => {
@@ -34,7 +38,7 @@ function QueueRow({ task, index, count, onSwitch }: { task: TaskView; index: num
       ) : (
         <>
           <CollabText ytext={ytext} label={`Next up ${n}`} maxLength={LIMITS.taskTitle} kind="wrap" className="queued-title" />
-          <span className="item-actions">
+          <Toolbar label={`Next up ${n}: actions`} className="item-actions">
             <button type="button" className="button ghost icon" data-action="up" aria-label={`Move “${task.title}” up`} disabled={index === 0} onClick={() => move(index - 1, 'up')}>
               ↑
             </button>
@@ -44,10 +48,14 @@ function QueueRow({ task, index, count, onSwitch }: { task: TaskView; index: num
             <button type="button" className="button ghost icon" aria-label={`Switch to “${task.title}” now`} title="Switch to this task now" onClick={() => onSwitch(task.id)}>
               ⇥
             </button>
-            <button type="button" className="button ghost icon" aria-label={`Remove “${task.title}”`} onClick={() => removeTask(doc, task.id)}>
+            <button type="button" className="button ghost icon" aria-label={`Remove “${task.title}”`} onClick={() => {
+                const undo = undoable(doc, () => removeTask(doc, task.id));
+                if (undo) toast({ message: `Removed “${task.title}”`, action: { label: 'Undo', run: undo } });
+              }}
+            >
               ✕
             </button>
-          </span>
+          </Toolbar>
         </>
       )}
     </li>

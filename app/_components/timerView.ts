@@ -1,12 +1,13 @@
 /**
  * Pure view state of the rotation panel, derived from the doc, presence and the server clock.
  */
-import type * as Y from 'yjs';
-import { readRotation, readSettings, type RotationState, type SessionSettings, turnsOf } from '../../lib/doc/schema';
+import { readRotation, readSettings, readTurns, type RotationState, type SessionSettings, type TimerState } from '../../lib/doc/schema';
 import type { MemberId } from '../../lib/ids';
 import { listMembers, type Member } from '../../lib/members';
 import { nextDriver } from '../../lib/rotation';
+import { assertNever } from '../../lib/timer';
 import type { TurnEvent } from '../_hooks/useTurnAlerts';
+import type { SessionDocs } from '../../lib/doc/schema';
 
 export interface TimerDocView {
   rotation: RotationState;
@@ -15,9 +16,8 @@ export interface TimerDocView {
   lastEnd: { turn: number; phase: 'turn' | 'break'; endedAt: number; end: string } | null;
 }
 
-export const selectTimerDoc = (doc: Y.Doc): TimerDocView => {
-  const turns = turnsOf(doc);
-  const last = turns.length > 0 ? turns.get(turns.length - 1) : undefined;
+export const selectTimerDoc = (doc: SessionDocs): TimerDocView => {
+  const last = readTurns(doc).at(-1);
   return {
     rotation: readRotation(doc),
     settings: readSettings(doc),
@@ -66,4 +66,79 @@ export function turnEvent(v: TimerDocView, now: number): TurnEvent | null {
   const d = nameOf(v.members, driver) ?? 'nobody';
   const n = nameOf(v.members, navigator);
   return { key, title: `${v.lastEnd.phase === 'break' ? 'Break over' : 'Turn over'}: ${d} drives`, body: n ? `${n} navigates.` : 'No navigator.' };
+}
+
+/**
+ * The soft warning before a turn ends: the last 10 % of the turn, at most 30 s. A 7-minute turn
+ * warns 30 s before its end, a 2-minute turn 12 s before, a 30 s turn 3 s before, so a short turn
+ * is never "ending soon" from its first second. Breaks and paused turns never warn.
+ */
+export const WARNING_SHARE = 0.1;
+export const WARNING_MAX_MS = 30_000;
+
+export function warningThresholdMs(durationMs: number): number {
+  return Math.min(WARNING_MAX_MS, Math.floor(durationMs * WARNING_SHARE));
+}
+
+/** True while a running turn (not a break, not paused) is inside its warning window. */
+export function isWarning(timer: TimerState, remaining: number | null): boolean {
+  if (timer.status !== 'running' || timer.phase !== 'turn' || remaining === null) return false;
+  return remaining > 0 && remaining <= warningThresholdMs(timer.durationMs);
+}
+
+/** "30 seconds", "12 seconds", "1 second": the warning window in words. */
+export function warningWords(durationMs: number): string {
+  const s = Math.ceil(warningThresholdMs(durationMs) / 1000);
+  return `${s} ${s === 1 ? 'second' : 'seconds'}`;
+}
+
+/** What the timer is doing, for the panel's look and its words. */
+export type TimerMode = 'idle' | 'turn' | 'break' | 'paused-turn' | 'paused-break';
+
+export function timerMode(timer: TimerState): TimerMode {
+  switch (timer.status) {
+    case 'idle':
+      return 'idle';
+    case 'running':
+      return timer.phase;
+    case 'paused':
+      return timer.phase === 'break' ? 'paused-break' : 'paused-turn';
+    default:
+      return assertNever(timer);
+  }
+}
+
+/**
+ * The tab title: time left and who drives while a turn runs, and the state spelled out when it
+ * is a break or paused (a glance at the tab bar must not read a paused clock as a running one).
+ */
+export function tabTitle(mode: TimerMode, remaining: number | null, driver: string | null): string {
+  const left = remaining === null ? '' : formatRemaining(remaining);
+  const who = `${driver ?? '—'} driving`;
+  switch (mode) {
+    case 'idle':
+      return '';
+    case 'turn':
+      return `${left} · ${who}`;
+    case 'break':
+      return `Break · ${left}`;
+    case 'paused-turn':
+      return `Paused · ${left} · ${who}`;
+    case 'paused-break':
+      return `Paused · break · ${left}`;
+    default:
+      return assertNever(mode);
+  }
+}
+
+/**
+ * Milliseconds until the countdown's displayed second changes, given the remaining time: the
+ * display rounds up (formatRemaining), so "0:05" shows while 4000 < remaining ≤ 5000 and flips
+ * when remaining reaches 4000. null once nothing is left (nothing more will flip). Re-rendering
+ * exactly then, instead of on a fixed interval, makes every screen flip when the server-clock
+ * estimate crosses the boundary, so screens agree to within that estimate's error.
+ */
+export function msUntilNextSecond(remaining: number): number | null {
+  if (!(remaining > 0)) return null;
+  return remaining - (Math.ceil(remaining / 1000) - 1) * 1000;
 }

@@ -3,6 +3,7 @@
 import { useMemo, useSyncExternalStore } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
+import type { SessionDocs } from '../../lib/doc/schema';
 
 function versioned(subscribeTo: (bump: () => void) => () => void) {
   let version = 0;
@@ -16,22 +17,28 @@ function versioned(subscribeTo: (bump: () => void) => () => void) {
   };
 }
 
-const docStores = new WeakMap<Y.Doc, ReturnType<typeof versioned>>();
+const docStores = new WeakMap<SessionDocs, ReturnType<typeof versioned>>();
 const awarenessStores = new WeakMap<Awareness, ReturnType<typeof versioned>>();
 
-/** A value derived from the doc, recomputed after every update (selectors are pure lib/ reads). */
-export function useDocSelector<T>(doc: Y.Doc, select: (doc: Y.Doc) => T): T {
-  let store = docStores.get(doc);
+/**
+ * A value derived from the session's documents, recomputed after every update to either of them
+ * (selectors are pure lib/ reads over SessionDocs).
+ */
+export function useDocSelector<T>(docs: SessionDocs, select: (docs: SessionDocs) => T): T {
+  let store = docStores.get(docs);
   if (!store) {
     store = versioned((bump) => {
-      doc.on('update', bump);
-      return () => doc.off('update', bump);
+      const docsOf: Y.Doc[] = [docs.shared, docs.server];
+      for (const d of docsOf) d.on('update', bump);
+      return () => {
+        for (const d of docsOf) d.off('update', bump);
+      };
     });
-    docStores.set(doc, store);
+    docStores.set(docs, store);
   }
   const version = useSyncExternalStore(store.subscribe, store.get, store.get);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal for doc
-  return useMemo(() => select(doc), [doc, version, select]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal for docs
+  return useMemo(() => select(docs), [docs, version, select]);
 }
 
 /** Awareness states, re-read whenever someone's presence changes. */

@@ -5,10 +5,13 @@ import { type MemberId, parseMemberId } from '../../lib/ids';
 
 const NAME_KEY = 'mobflow:name';
 const memberKey = (sessionId: string) => `mobflow:member:${sessionId}`;
+const tokenKey = (sessionId: string) => `mobflow:token:${sessionId}`;
 
 export interface Identity {
   name: string | null;
   memberId: MemberId | null;
+  /** Proof of being that member, from the server when this browser joined (lib/protocol/members.ts). */
+  token: string | null;
 }
 
 /**
@@ -21,12 +24,13 @@ export function useIdentity(sessionKey: string) {
   const [identity, setIdentity] = useState<Identity | null>(null);
   useLayoutEffect(() => setIdentity(readIdentity(sessionKey)), [sessionKey]);
 
-  /** Remembers a name, and the member id once the session has one for it (else keeps the stored one). */
+  /** Remembers a name, and the member id and token once the session has them (else keeps the stored ones). */
   const remember = useCallback(
-    (next: { name: string; memberId?: MemberId }) => {
+    (next: { name: string; memberId?: MemberId; token?: string }) => {
       safeSet(NAME_KEY, next.name);
       if (next.memberId) safeSet(memberKey(sessionKey), next.memberId);
-      setIdentity((prev) => ({ name: next.name, memberId: next.memberId ?? prev?.memberId ?? null }));
+      if (next.token) safeSet(tokenKey(sessionKey), next.token);
+      setIdentity((prev) => ({ name: next.name, memberId: next.memberId ?? prev?.memberId ?? null, token: next.token ?? prev?.token ?? null }));
     },
     [sessionKey],
   );
@@ -37,7 +41,10 @@ export function useIdentity(sessionKey: string) {
 export type Remember = ReturnType<typeof useIdentity>['remember'];
 
 function readIdentity(sessionKey: string): Identity {
-  return { name: storedName(), memberId: parseMemberId(safeGet(memberKey(sessionKey))) };
+  const memberId = parseMemberId(safeGet(memberKey(sessionKey)));
+  const token = safeGet(tokenKey(sessionKey));
+  // A token is only good with its member (it starts with the member id).
+  return { name: storedName(), memberId, token: memberId && token?.startsWith(`${memberId}.`) ? token : null };
 }
 
 /** The display name this browser remembers, if any: a page that finds one will not ask for a name. Browser only. */

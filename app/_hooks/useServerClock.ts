@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Socket } from 'socket.io-client';
 import { type ClockEstimate, type ClockSample, estimateOffset, keepRecent } from '../../lib/clock';
 import type { ClientToServer, ServerToClient } from '../../lib/protocol/events';
+import { msUntilNextSecond } from '../_components/timerView';
 
 /** Pings taken in a burst on (re)connect; the best round trip wins. */
 const BURST = 5;
@@ -62,12 +63,31 @@ export function useServerClock(socket: Socket<ServerToClient, ClientToServer>): 
   return { now, estimate };
 }
 
-/** Re-renders every `intervalMs` while `active` (an interval only re-renders; nothing counts down). */
-export function useTick(active: boolean, intervalMs = 250): void {
+/**
+ * Re-renders when the countdown's displayed second changes: each re-render is scheduled for the
+ * moment the server-clock estimate of the remaining time crosses the next whole second
+ * (msUntilNextSecond), so every screen flips within its clock estimate's error of the others
+ * instead of up to a polling interval apart. Rescheduled when the estimate changes. Nothing counts
+ * down: the render computes the remaining time from server timestamps.
+ */
+export function useSecondTicks(remaining: (now: number) => number | null, clock: ServerClock, active: boolean): void {
   const [, setTick] = useState(0);
+  const { now, estimate } = clock;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new estimate moves the next boundary, so it reschedules
   useEffect(() => {
     if (!active) return;
-    const t = setInterval(() => setTick((n) => n + 1), intervalMs);
-    return () => clearInterval(t);
-  }, [active, intervalMs]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const schedule = () => {
+      const left = remaining(now());
+      const wait = left === null ? null : msUntilNextSecond(left);
+      if (wait === null) return;
+      // Timers never fire early, but may fire in the same millisecond: at least 1 ms, rounded up.
+      timer = setTimeout(() => {
+        setTick((n) => n + 1);
+        schedule();
+      }, Math.max(1, Math.ceil(wait)));
+    };
+    schedule();
+    return () => clearTimeout(timer);
+  }, [active, remaining, now, estimate]);
 }

@@ -2,8 +2,6 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-/** The soft warning comes this long before the end of a turn. */
-export const SOFT_WARNING_MS = 30_000;
 const NOTIFY_PREF_KEY = 'mobflow:notify';
 /** How long the title flash stays in a tab that is in front of someone. */
 const FLASH_SEEN_MS = 10_000;
@@ -24,10 +22,11 @@ export interface TurnEvent {
 export interface TurnAlertsInput {
   /** Identifies the running phase ("turn 3 started at ..."); null when nothing runs. */
   phaseKey: string | null;
-  remainingMs: number | null;
+  /** The turn is in its warning window (timerView's isWarning): the soft chime plays once per phase. */
+  warning: boolean;
   /** The latest end of a phase; a new key triggers the end alert (never on first render). */
   event: TurnEvent | null;
-  /** What the tab title says while the timer runs. */
+  /** What the tab title says while the timer runs or is paused ('' for the page's own title). */
   title: string;
 }
 
@@ -36,7 +35,6 @@ export interface TurnAlerts {
   notify: 'unsupported' | 'denied' | 'off' | 'on';
   enableNotifications(): void;
   disableNotifications(): void;
-  warning: boolean;
 }
 
 /**
@@ -45,7 +43,7 @@ export interface TurnAlerts {
  * (which also reaches background tabs), and the tab title. Alerts are driven by doc changes the
  * server wrote, so every tab fires once per turn end, including background ones.
  */
-export function useTurnAlerts({ phaseKey, remainingMs, event, title }: TurnAlertsInput): TurnAlerts {
+export function useTurnAlerts({ phaseKey, warning, event, title }: TurnAlertsInput): TurnAlerts {
   const audio = useRef<AudioContext | null>(null);
   const [soundReady, setSoundReady] = useState(false);
   const [notify, setNotify] = useState<TurnAlerts['notify']>('off');
@@ -109,7 +107,6 @@ export function useTurnAlerts({ phaseKey, remainingMs, event, title }: TurnAlert
     }
   }, [event, notify, play]);
 
-  const warning = phaseKey !== null && remainingMs !== null && remainingMs > 0 && remainingMs <= SOFT_WARNING_MS;
   useEffect(() => {
     if (!warning || !phaseKey || warned.current === phaseKey) return;
     warned.current = phaseKey;
@@ -160,5 +157,5 @@ export function useTurnAlerts({ phaseKey, remainingMs, event, title }: TurnAlert
     setNotify('off');
   }, []);
 
-  return { soundReady, notify, enableNotifications, disableNotifications, warning };
+  return { soundReady, notify, enableNotifications, disableNotifications };
 }

@@ -1,6 +1,5 @@
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error -- plain ESM script without types
 import { scriptSources } from '../../scripts/check-bundle.mjs';
 import { launch } from '../helpers/browser';
 import type { ChildServer } from '../helpers/child';
@@ -27,7 +26,7 @@ async function newSession(name: string): Promise<string> {
 
 /** Paths of the scripts the HTML of `link` loads itself; every other script is the session chunk's. */
 async function firstLoadScripts(link: string): Promise<Set<string>> {
-  const sources = (scriptSources as (html: string, url: string) => { src: string }[])(await (await fetch(link)).text(), link);
+  const sources = scriptSources(await (await fetch(link)).text(), link);
   return new Set(sources.map((s) => new URL(s.src).pathname));
 }
 

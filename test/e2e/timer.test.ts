@@ -2,6 +2,7 @@
  * Two browsers, one with its clock 5 minutes ahead: both show the same remaining time (they use
  * the server clock estimate, not their own), and both show the new driver when the turn ends.
  */
+import { rememberMember } from '../helpers/identity';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch } from '../helpers/browser';
@@ -31,7 +32,7 @@ async function open(id: string, name: string, skewMs = 0): Promise<Page> {
   contexts.push(ctx);
   if (skewMs !== 0) await ctx.clock.install({ time: Date.now() + skewMs });
   const page = await ctx.newPage();
-  await page.addInitScript((n) => window.localStorage.setItem('mobflow:name', n), name);
+  await rememberMember(page, server.url, id, name);
   await page.goto(`${server.url}/s/${id}`);
   return page;
 }
