@@ -4,10 +4,10 @@
  * and for many clients joining one small session at once (a reconnect storm after a deploy).
  */
 import * as Y from 'yjs';
-import { ROOT } from '../lib/doc/schema';
-import { closeAll, LeanClient } from './client';
+import { decisionsOf, SERVER_ROOT } from '../lib/doc/schema';
+import { closeAll, LeanClient, SessionClient } from './client';
 import type { BenchConfig } from './config';
-import { encodeUpdateMessage } from './protocol';
+import { encodeUpdateMessage, oneDoc } from './protocol';
 import type { BenchServer } from './servers';
 import { type LatencySummary, summarize, until } from './stats';
 
@@ -38,11 +38,11 @@ export interface StormResult {
 
 export async function runDecisionJoin(server: BenchServer, cfg: BenchConfig): Promise<JoinResult> {
   // Mobflow's session was seeded into its store before it started (StartOptions.seed).
-  if (server.seededRoom) return measureJoins(server, server.roomUrl(server.seededRoom), cfg);
+  if (server.seededRoom) return measureJoins(server, server.joinUrls(server.seededRoom), cfg);
   const [room = ''] = await server.createRooms(1);
-  const url = server.roomUrl(room);
-  await seedThroughClients(url, cfg);
-  return measureJoins(server, url, cfg);
+  const urls = server.joinUrls(room);
+  await seedThroughClients(urls[0] ?? '', cfg);
+  return measureJoins(server, urls, cfg);
 }
 
 /** Every seeded decision as one update (Mobflow refuses client writes to its decision log: seeded into the store). */
@@ -51,7 +51,7 @@ export function seededDecisions(count: number): Uint8Array {
   const now = Date.now();
   const items = [];
   for (let i = 0; i < count; i++) items.push(decision(i, now));
-  doc.getArray(ROOT.decisions).push(items);
+  doc.getArray(SERVER_ROOT.decisions).push(items);
   const update = Y.encodeStateAsUpdate(doc);
   doc.destroy();
   return update;
@@ -75,7 +75,7 @@ async function seedThroughClients(url: string, cfg: BenchConfig): Promise<void> 
   await Promise.all([observer.synced, ...writers.map((w) => w.synced)]);
   let writer = writers[0];
   seeder.on('update', (u: Uint8Array) => writer?.send(encodeUpdateMessage(u)));
-  const decisions = seeder.getArray(ROOT.decisions);
+  const decisions = seeder.getArray(SERVER_ROOT.decisions);
   const now = Date.now();
   for (let b = 0; b < batches; b++) {
     writer = writers[Math.floor(b / SEED_BATCHES_PER_CONNECTION)];
@@ -90,18 +90,25 @@ async function seedThroughClients(url: string, cfg: BenchConfig): Promise<void> 
   seeder.destroy();
 }
 
-async function measureJoins(server: BenchServer, url: string, cfg: BenchConfig): Promise<JoinResult> {
+/** A join is every path a client must sync (BenchServer.joinUrls): its time is the slowest one's. */
+async function measureJoins(server: BenchServer, urls: string[], cfg: BenchConfig): Promise<JoinResult> {
   const coldUnloaded = await server.unloaded();
-  const anchor = new LeanClient(url);
+  const anchor = new SessionClient(urls);
   const cold = await anchor.synced;
-  const check = new Y.Doc();
-  Y.applyUpdate(check, cold.update);
-  const decisionsSeen = check.getArray(ROOT.decisions).length;
-  check.destroy();
+  // Wherever the server keeps the decision log, one of the synced documents holds all of it.
+  const decisionsSeen = Math.max(
+    ...cold.updates.map((update) => {
+      const check = new Y.Doc();
+      Y.applyUpdate(check, update);
+      const n = decisionsOf(oneDoc(check)).length;
+      check.destroy();
+      return n;
+    }),
+  );
 
   const warm: number[] = [];
   for (let j = 0; j < cfg.joins; j++) {
-    const c = new LeanClient(url);
+    const c = new SessionClient(urls);
     warm.push((await c.synced).ms);
     await c.close();
   }
@@ -111,7 +118,7 @@ async function measureJoins(server: BenchServer, url: string, cfg: BenchConfig):
     coldMs: Math.round(cold.ms * 10) / 10,
     coldUnloaded,
     warm: summarize(warm),
-    docBytes: cold.update.byteLength,
+    docBytes: cold.updates.reduce((n, u) => n + u.byteLength, 0),
     decisionsSeen,
   };
 }
@@ -120,7 +127,7 @@ export async function runJoinStorm(server: BenchServer, cfg: BenchConfig): Promi
   const [room = ''] = await server.createRooms(1);
   // Mobflow loaded the room to create it; let it unload so the storm also races the one load.
   await server.unloaded();
-  const clients = Array.from({ length: cfg.concurrentJoins }, () => new LeanClient(server.roomUrl(room)));
+  const clients = Array.from({ length: cfg.concurrentJoins }, () => new SessionClient(server.joinUrls(room)));
   const results = await Promise.allSettled(clients.map((c) => c.synced));
   const ms = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.ms] : []));
   await closeAll(clients);

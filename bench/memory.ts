@@ -3,11 +3,12 @@
  * and RSS once every session closed, against the empty server's baseline.
  */
 import * as Y from 'yjs';
-import { MEMBER_KEY, ROOT } from '../lib/doc/schema';
-import { closeAll, connectMany, LeanClient } from './client';
+import { joinMember } from '../lib/members';
+import { addTask } from '../lib/task';
+import { closeAll, connectMany, SessionClient } from './client';
 import type { BenchConfig } from './config';
 import { rssBytes } from './procstat';
-import { encodeUpdateMessage } from './protocol';
+import { encodeUpdateMessage, oneDoc } from './protocol';
 import type { BenchServer } from './servers';
 import { delay } from './stats';
 
@@ -17,14 +18,16 @@ const RSS_SAMPLE_MS = 500;
 const RSS_STABLE_SAMPLES = 16;
 const RSS_SETTLE_TIMEOUT_MS = 20_000;
 const MEMBERS = 6;
-const DECISIONS = 10;
+const TASKS = 3;
 
 export interface IdleMemoryResult {
   sessions: number;
   rssBefore: number;
   rssLoaded: number;
-  /** (rssLoaded - rssBefore) / sessions, bytes; includes the one idle connection per session. */
+  /** (rssLoaded - rssBefore) / sessions, bytes; includes the one idle client per session. */
   perSession: number;
+  /** Clients the server closed while they were loading their session (should be 0: the figure would not be of loaded sessions). */
+  closedClients: number;
 }
 
 export interface ClosedMemoryResult {
@@ -36,19 +39,20 @@ export interface ClosedMemoryResult {
   growth: number;
 }
 
-export async function runIdleMemory(server: BenchServer, cfg: BenchConfig): Promise<{ result: IdleMemoryResult; clients: LeanClient[] }> {
+export async function runIdleMemory(server: BenchServer, cfg: BenchConfig): Promise<{ result: IdleMemoryResult; clients: SessionClient[] }> {
   await server.unloaded();
   const rooms = await server.createRooms(cfg.idleSessions);
   await delay(SETTLE_MS);
   const rssBefore = rssBytes(server.pid);
-  const { clients } = await connectMany(rooms.length, (i) => new LeanClient(server.roomUrl(rooms[i] ?? '')));
+  const { clients } = await connectMany(rooms.length, (i) => new SessionClient(server.joinUrls(rooms[i] ?? '')));
   for (const c of clients) c.send(encodeUpdateMessage(smallSession()));
   await delay(SETTLE_MS);
   const rssLoaded = rssBytes(server.pid);
-  return { result: { sessions: rooms.length, rssBefore, rssLoaded, perSession: (rssLoaded - rssBefore) / rooms.length }, clients };
+  const closedClients = clients.filter((c) => c.closeCode !== null).length;
+  return { result: { sessions: rooms.length, rssBefore, rssLoaded, perSession: (rssLoaded - rssBefore) / rooms.length, closedClients }, clients };
 }
 
-export async function closeAndMeasure(server: BenchServer, clients: LeanClient[], baseline: number): Promise<ClosedMemoryResult> {
+export async function closeAndMeasure(server: BenchServer, clients: SessionClient[], baseline: number): Promise<ClosedMemoryResult> {
   await closeAll(clients);
   await server.unloaded();
   const afterClose = await settledRss(server.pid);
@@ -61,7 +65,7 @@ export async function closeAndMeasure(server: BenchServer, clients: LeanClient[]
  * after its sessions close (Mobflow's idle release) gets the seconds it takes; one that does not
  * is read as soon as it is stable.
  */
-async function settledRss(pid: number): Promise<number> {
+export async function settledRss(pid: number): Promise<number> {
   const deadline = performance.now() + RSS_SETTLE_TIMEOUT_MS;
   let lowest = rssBytes(pid);
   let stable = 0;
@@ -76,23 +80,16 @@ async function settledRss(pid: number): Promise<number> {
   return lowest;
 }
 
-/** What a small live session holds: a roster and a few decisions, written by one client. */
+/**
+ * What a small live session holds that its clients write: a roster and a short task queue, made by
+ * lib's own edits (schema-valid; the server-owned parts, such as decisions, clients may not write).
+ */
 function smallSession(): Uint8Array {
   const doc = new Y.Doc();
+  const now = Date.now();
   doc.transact(() => {
-    const members = doc.getMap(ROOT.members);
-    for (let i = 0; i < MEMBERS; i++) {
-      const m = new Y.Map<unknown>();
-      members.set(`member-${i}`, m);
-      m.set(MEMBER_KEY.name, `Person ${i}`);
-      m.set(MEMBER_KEY.rank, `a${i}`);
-      m.set(MEMBER_KEY.away, false);
-      m.set(MEMBER_KEY.joinedAt, Date.now());
-    }
-    const decisions = doc.getArray(ROOT.decisions);
-    for (let i = 0; i < DECISIONS; i++) {
-      decisions.push([{ id: `d${i}`, seq: i + 1, title: `Decision ${i}`, rationale: 'Because it keeps the mob moving.', at: Date.now() }]);
-    }
+    for (let i = 0; i < MEMBERS; i++) joinMember(oneDoc(doc), `Person ${i}`, now);
+    for (let i = 0; i < TASKS; i++) addTask(oneDoc(doc), { title: `Task ${i}`, why: 'Because it keeps the mob moving.', criteria: ['It works', 'It is tested'] }, now);
   });
   const update = Y.encodeStateAsUpdate(doc);
   doc.destroy();

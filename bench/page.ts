@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, errors, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { chromiumPath, launch } from '../test/helpers/browser';
+import { checkBundle } from '../scripts/check-bundle.mjs';
 import { serverArgs, serverEnv } from '../scripts/server-command.mjs';
 import { type Pinning, UNPINNED } from './pinning';
 import { listening, stopChild } from './servers';
@@ -131,6 +132,8 @@ export interface PageMeasured {
   warm: { count: number; interactive: Dist; dialog: Dist; synced: Dist; fcp: Dist | null; ttfb: Dist; domContentLoaded: Dist; load: Dist };
   /** One load by a returning member (fresh context, localStorage from an earlier join). */
   live: { liveMs: number; syncedMs: number; fcpMs: number | null };
+  /** JS the page loads until live, gzipped, as scripts/check-bundle.mjs counts it on this server. */
+  bundle: { firstLoadGzipBytes: number; sessionGzipBytes: number; totalGzipBytes: number; budgetBytes: number };
 }
 
 export type PageResult = PageSkipped | PageMeasured;
@@ -165,7 +168,9 @@ export async function runPageLoad(opts: PageOptions): Promise<PageResult> {
     }
     const [cold, ...warm] = visits;
     if (!cold) throw new Error('no load measured');
-    return { loads, browserCpus, cold, warm: summarizeLoads(warm), live: await returningLoad(browser, url).catch(rethrowAs('the returning member')) };
+    const live = await returningLoad(browser, url).catch(rethrowAs('the returning member'));
+    const { firstLoadGzipBytes, sessionGzipBytes, totalGzipBytes, budgetBytes } = await checkBundle(server.url);
+    return { loads, browserCpus, cold, warm: summarizeLoads(warm), live, bundle: { firstLoadGzipBytes, sessionGzipBytes, totalGzipBytes, budgetBytes } };
   } finally {
     if (browser) await bounded(browser.close(), STOP_TIMEOUT_MS);
     await server.stop();

@@ -2,7 +2,7 @@
  * Presence: one room of N clients, each publishing its awareness state at a fixed rate; every
  * other client must observe every state. Latency is sender's send -> receiver's receipt.
  */
-import { closeAll, connectMany, LeanClient } from './client';
+import { closeAll, connectMany, SessionClient } from './client';
 import type { BenchConfig } from './config';
 import { sampleUsage, type Usage } from './procstat';
 import { encodeAwarenessMessage } from './protocol';
@@ -25,7 +25,7 @@ export interface PresenceResult {
 export async function runPresence(server: BenchServer, cfg: BenchConfig): Promise<PresenceResult> {
   const [room] = await server.createRooms(1);
   const n = cfg.presenceClients;
-  const sendsPerClient = Math.max(1, Math.round(cfg.seconds * cfg.presenceHz));
+  const sendsPerClient = Math.max(1, Math.round(cfg.presenceSeconds * cfg.presenceHz));
   // sentAt[i][clock - 1]: awareness clocks start at 1 for a state the server has not seen.
   const sentAt: number[][] = Array.from({ length: n }, () => []);
   const latencies: number[] = [];
@@ -33,7 +33,7 @@ export async function runPresence(server: BenchServer, cfg: BenchConfig): Promis
 
   const { clients } = await connectMany(n, (i) => {
     const self = CLIENT_ID_BASE + i;
-    return new LeanClient(server.roomUrl(room ?? ''), {
+    return new SessionClient(server.joinUrls(room ?? ''), {
       onAwareness(markers, at) {
         for (const m of markers) {
           const from = m.client - CLIENT_ID_BASE;

@@ -1,11 +1,11 @@
 /**
- * Server process resource sampling from /proc (Linux): RSS, peak RSS and CPU time of one pid.
+ * Resource sampling from /proc (Linux): RSS, peak RSS and CPU time of one pid, and how busy one
+ * CPU was (to tell what else ran on the server core).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Field positions in /proc/<pid>/stat after the ")" that ends the command name (state is field 3, utime 14). */
-const STAT_STATE = 0;
+/** Field positions in /proc/<pid>/stat after the ")" that ends the command name (utime is field 14). */
 const STAT_UTIME = 11;
 const STAT_STIME = 12;
 /** How often a running sampler reads /proc, ms. */
@@ -23,6 +23,11 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
+/** How finely /proc reports CPU time, ms (one clock tick: 10 ms on most Linux systems). */
+export function cpuTickMs(): number {
+  return 1000 / clockTicks();
+}
+
 /** Resident set size in bytes. */
 export function rssBytes(pid: number): number {
   return statusField(pid, 'VmRSS');
@@ -38,11 +43,6 @@ export function cpuMs(pid: number): number {
   const fields = statFields(pid);
   const ticks = Number(fields[STAT_UTIME]) + Number(fields[STAT_STIME]);
   return (ticks * 1000) / clockTicks();
-}
-
-/** The process state letter (R running, S sleeping, T stopped, ...). */
-export function processState(pid: number): string {
-  return statFields(pid)[STAT_STATE] ?? '';
 }
 
 /** The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
@@ -102,31 +102,13 @@ export function sampleUsage(pid: number): { stop(): Usage } {
   };
 }
 
-export interface QuietResult {
-  /** True when the CPU went quiet before the timeout. */
-  quiet: boolean;
-  waitedMs: number;
-}
-
-/**
- * Waits until `readCpuMs` (CPU time of the processes that share the servers' core, ms) grows by
- * less than `percent` of one core over `windowMs`, or `timeoutMs` passed. Both servers run on one
- * core: a scenario must not start while the other server is still collecting the garbage of the
- * last one.
- */
-export async function waitQuiet(
-  readCpuMs: () => number,
-  { percent = 5, windowMs = 300, timeoutMs = 15_000 }: { percent?: number; windowMs?: number; timeoutMs?: number } = {},
-): Promise<QuietResult> {
-  const t0 = performance.now();
-  for (;;) {
-    const cpu0 = readCpuMs();
-    const w0 = performance.now();
-    await new Promise((r) => setTimeout(r, windowMs));
-    const used = readCpuMs() - cpu0;
-    const elapsed = performance.now() - w0;
-    const waitedMs = Math.round(performance.now() - t0);
-    if (used <= (elapsed * percent) / 100) return { quiet: true, waitedMs };
-    if (waitedMs >= timeoutMs) return { quiet: false, waitedMs };
-  }
+/** Busy and stolen time of one CPU so far, ms (/proc/stat; busy = user, nice, system, irq, softirq). */
+export function coreTimes(cpu: string): { busyMs: number; stealMs: number } {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${cpu} `));
+  if (!line) throw new Error(`no cpu${cpu} in /proc/stat`);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  const ms = (ticks: number) => (ticks * 1000) / clockTicks();
+  return { busyMs: ms(user + nice + system + irq + softirq), stealMs: ms(steal) };
 }

@@ -1,2 +1,3 @@
 export function firstLoadFiles(distPath: string, route?: string): string[];
+export function sessionChunkFiles(distPath: string, route?: string): string[];
 export function firstLoadLine(distPath: string): string;

@@ -12,19 +12,39 @@
 // until the first one is freed; then it raises its threshold and takes them from the heap, where
 // they fragment and stay resident after the sessions are gone (+25 MB after one 3.8 MB doc). A
 // fixed threshold keeps every allocation of 128 KiB and more in its own mapping, returned on free.
+//
+// Each of these can be left out (`without`), so the benchmark can measure what it buys
+// (bench/tricks.ts); npm start always applies all of them.
 import { availableParallelism } from 'node:os';
 import { ensureServerBundle } from './server-bundle.mjs';
 
-/** The server's environment: `env` plus the allocator setting above (unless `env` sets it). */
-export function serverEnv(env) {
-  return { MALLOC_MMAP_THRESHOLD_: '131072', ...env };
+/** The launcher's production tricks, by the name `without` takes. */
+export const LAUNCHER_TRICKS = ['expose-gc', 'single-threaded-gc', 'malloc-threshold'];
+
+function checkWithout(without) {
+  for (const t of without) if (!LAUNCHER_TRICKS.includes(t)) throw new Error(`unknown launcher trick "${t}"`);
+}
+
+/**
+ * The server's environment: `env` plus the allocator setting above (unless `env` sets it, or
+ * `without` names 'malloc-threshold').
+ */
+export function serverEnv(env, { without = [] } = {}) {
+  checkWithout(without);
+  return without.includes('malloc-threshold') ? { ...env } : { MALLOC_MMAP_THRESHOLD_: '131072', ...env };
 }
 
 /**
  * node arguments that run the server of the project at `root`, building its bundle first when it is
  * missing or stale (throws when that build fails). `cpus` is how many CPUs the server process will
- * have (default: what this process may use, which a launcher shares with its child).
+ * have (default: what this process may use, which a launcher shares with its child); `without`
+ * leaves out 'expose-gc' or 'single-threaded-gc'; `bundle` runs another build of the server (the
+ * benchmark's variants) instead of its own.
  */
-export function serverArgs(root, { cpus = availableParallelism() } = {}) {
-  return ['--expose-gc', ...(cpus <= 1 ? ['--single-threaded-gc'] : []), ensureServerBundle(root)];
+export function serverArgs(root, { cpus = availableParallelism(), without = [], bundle } = {}) {
+  checkWithout(without);
+  const flags = [];
+  if (!without.includes('expose-gc')) flags.push('--expose-gc');
+  if (cpus <= 1 && !without.includes('single-threaded-gc')) flags.push('--single-threaded-gc');
+  return [...flags, bundle ?? ensureServerBundle(root)];
 }
