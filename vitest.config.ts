@@ -11,9 +11,35 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/helpers/globalPostgres.ts'],
           environment: 'node',
           setupFiles,
           testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // Cluster mode against real Redis and PostgreSQL: several server processes per file, one file at a time.
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          globalSetup: ['test/helpers/globalPostgres.ts'],
+          environment: 'node',
+          setupFiles,
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The benchmark's own tests: its verdict code, its CPU pinning and a tiny-grid smoke run of
+        // both servers (about a minute). Not in `npm test`: `npm run test:bench`, and in CI.
+        test: {
+          name: 'bench',
+          include: ['test/bench/**/*.test.ts'],
+          environment: 'node',
+          setupFiles,
+          testTimeout: 240_000,
           hookTimeout: 60_000,
         },
       },
