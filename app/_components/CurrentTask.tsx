@@ -1,6 +1,6 @@
 'use client';
 
-import { Fragment, useCallback, useEffect, useMemo, useState } from 'react';
+import { Fragment, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { LIMITS, readRotation } from '../../lib/doc/schema';
 import type { TaskId } from '../../lib/ids';
 import { type TaskView, taskText } from '../../lib/task';
@@ -9,7 +9,7 @@ import { AddTaskForm } from './AddTaskForm';
 import { CollabText } from './CollabText';
 import { CriteriaList } from './CriteriaList';
 import { useSession } from './SessionContext';
-import { SwitchDialog } from './SwitchDialog';
+import { SwitchTaskDialog } from './sessionParts';
 import { useTaskClock } from './taskClock';
 import { FitText } from './FitText';
 import { useToast } from './Toasts';
@@ -142,7 +142,11 @@ export function CurrentTask({ task, queue, switching, onSwitching }: { task: Tas
           )}
         </div>
       )}
-      {switching && !readOnly && <SwitchDialog current={task} queue={queue} initialTo={switching.to ?? undefined} onClose={() => onSwitching(null)} />}
+      {switching && !readOnly && (
+        <Suspense fallback={null}>
+          <SwitchTaskDialog.Component current={task} queue={queue} initialTo={switching.to ?? undefined} onClose={() => onSwitching(null)} />
+        </Suspense>
+      )}
     </section>
   );
 }

@@ -1,11 +1,11 @@
 'use client';
 
 import type { SessionDocs } from '../../lib/doc/schema';
-import { useCallback, useEffect, useState } from 'react';
+import { Suspense, useCallback, useEffect, useState } from 'react';
 import { type DecisionView, latestDecisions } from '../../lib/decisions';
 import { decisionsOf } from '../../lib/doc/schema';
 import { useDocSelector } from '../_hooks/useDoc';
-import { LogDecisionForm } from './LogDecisionForm';
+import { LogDecisionDialog } from './sessionParts';
 import { useSession } from './SessionContext';
 import '../_styles/decisions.css';
 
@@ -96,7 +96,11 @@ export function DecisionLog() {
       <a className="small review-link" href={reviewHref}>
         Review the whole log →
       </a>
-      {form && <LogDecisionForm supersedes={form.target} onClose={close} />}
+      {form && (
+        <Suspense fallback={null}>
+          <LogDecisionDialog.Component supersedes={form.target} onClose={close} />
+        </Suspense>
+      )}
     </section>
   );
 }

@@ -1,15 +1,14 @@
 'use client';
 
-import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import { Suspense, useCallback, useMemo, useState } from 'react';
 import type { DeliveryEntry } from '../../lib/delivery/log';
 import { useDocSelector } from '../_hooks/useDoc';
 import { DeliveryEvents } from './DeliveryEvents';
+import { IntegrationsSetup } from './sessionParts';
 import { clockTime, linkOf, STATUS_VIEW, selectDelivery, shortSha } from './deliveryView';
 import { useSession } from './SessionContext';
 import '../_styles/delivery.css';
 
-// Only editors open it, and rarely: its code is fetched when it is first opened.
-const IntegrationsDialog = lazy(() => import('./IntegrationsDialog').then((m) => ({ default: m.IntegrationsDialog })));
 
 /** Events listed under the status (the newest first); the review page has them all. */
 const RECENT = 3;
@@ -91,7 +90,7 @@ export function DeliveryPanel() {
       )}
       {setup && (
         <Suspense fallback={null}>
-          <IntegrationsDialog onClose={() => setSetup(false)} />
+          <IntegrationsSetup.Component onClose={() => setSetup(false)} />
         </Suspense>
       )}
     </section>

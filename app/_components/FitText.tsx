@@ -1,7 +1,7 @@
 'use client';
 
 import { useFitText } from '../_hooks/useFitText';
-import { wordRuns } from './fitText';
+import { wordRuns } from './fitSize';
 
 /**
  * Text that wraps only between words and shrinks (down to `minPx`) until its longest word fits;

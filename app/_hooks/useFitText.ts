@@ -1,7 +1,7 @@
 'use client';
 
 import { useLayoutEffect, useRef } from 'react';
-import { nextFitSize } from '../_components/fitText';
+import { nextFitSize } from '../_components/fitSize';
 
 /** Steps of shrinking per fit; each step scales by how far the text sticks out, so two or three do. */
 const MAX_STEPS = 6;

@@ -9,7 +9,7 @@ import { type AckState, ackingWebSocket, allSaved } from '../../lib/protocol/ack
 import { CloseCode } from '../../lib/protocol/closeCodes';
 import { type ClientToServer, SOCKET_PATH, type ServerToClient } from '../../lib/protocol/events';
 import { HEARTBEAT, HEARTBEAT_FRAME, HEARTBEAT_MESSAGE, HEARTBEAT_PARAM } from '../../lib/protocol/heartbeat';
-import { MEMBER_PARAM } from '../../lib/protocol/members';
+import { MEMBER_PARAM } from '../../lib/protocol/memberParam';
 import { ACKS_PARAM, SAVED_MESSAGE } from '../../lib/protocol/saved';
 import type { PresenceState } from '../../lib/presence';
 

@@ -7,7 +7,6 @@
  * - `runKey` names one *run* (a workflow run, a pipeline, a deployment): the timeline keeps one row
  *   per run and updates its status, since every status change of a run arrives as its own event.
  */
-import { z } from 'zod';
 import { cleanSha, cleanText, safeUrl, shortRef } from './clean';
 
 export const DELIVERY_PROVIDERS = ['github', 'gitlab', 'cloudevents'] as const;
@@ -30,31 +29,62 @@ export const DELIVERY_LIMITS = {
   key: 512,
 } as const;
 
-const capped = (max: number) => z.string().min(1).max(max);
-const httpUrl = z
-  .string()
-  .max(DELIVERY_LIMITS.url)
-  .refine((u) => safeUrl(u) === u, 'must be an http(s) URL without credentials');
+/** One normalised CI/CD transition, as stored in the session's delivery log. */
+export interface DeliveryEvent {
+  provider: DeliveryProvider;
+  kind: DeliveryKind;
+  status: DeliveryStatus;
+  title: string;
+  ref: string | null;
+  sha: string | null;
+  actor: string | null;
+  /** An http(s) URL without credentials (what `safeUrl` keeps). */
+  url: string | null;
+  /** Deploys only: the target environment as the provider names it ('canary', 'production'). */
+  environment: string | null;
+  /** When the transition happened (ms); the receive time when the payload does not say. */
+  occurredAt: number;
+  dedupeKey: string;
+  runKey: string;
+}
 
-export const DeliveryEventSchema = z
-  .object({
-    provider: z.enum(DELIVERY_PROVIDERS),
-    kind: z.enum(DELIVERY_KINDS),
-    status: z.enum(DELIVERY_STATUSES),
-    title: capped(DELIVERY_LIMITS.title),
-    ref: capped(DELIVERY_LIMITS.ref).nullable(),
-    sha: z.string().regex(/^[0-9a-f]{7,64}$/).nullable(),
-    actor: capped(DELIVERY_LIMITS.actor).nullable(),
-    url: httpUrl.nullable(),
-    /** Deploys only: the target environment as the provider names it ('canary', 'production'). */
-    environment: capped(DELIVERY_LIMITS.environment).nullable(),
-    /** When the transition happened (ms); the receive time when the payload does not say. */
-    occurredAt: z.number().int().nonnegative(),
-    dedupeKey: capped(DELIVERY_LIMITS.key),
-    runKey: capped(DELIVERY_LIMITS.key),
-  })
-  .strict();
-export type DeliveryEvent = z.infer<typeof DeliveryEventSchema>;
+const EVENT_KEYS = new Set(['provider', 'kind', 'status', 'title', 'ref', 'sha', 'actor', 'url', 'environment', 'occurredAt', 'dedupeKey', 'runKey']);
+const SHA = /^[0-9a-f]{7,64}$/;
+
+const oneOf = <T extends string>(list: readonly T[], v: unknown): v is T => typeof v === 'string' && (list as readonly string[]).includes(v);
+const text = (v: unknown, max: number): v is string => typeof v === 'string' && v.length >= 1 && v.length <= max;
+const orNull = (v: unknown, ok: (v: unknown) => boolean) => v === null || ok(v);
+
+/**
+ * The one check of a DeliveryEvent, used where the server builds one and where every page reads the
+ * log back: the exact keys, known enums, capped strings, a safe URL, a whole non-negative time.
+ * Hand-written rather than a zod schema because the page runs it too, and zod would be the largest
+ * library in the session chunk (~23 KB gz even as zod/mini under Turbopack; issue 30's budget).
+ * Returns the event, or the first thing wrong with it. Never throws.
+ */
+export function checkDeliveryEvent(raw: unknown): { ok: true; event: DeliveryEvent } | { ok: false; error: string } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, error: 'not an object' };
+  const r = raw as Record<string, unknown>;
+  const extra = Object.keys(r).find((k) => !EVENT_KEYS.has(k));
+  if (extra !== undefined) return { ok: false, error: `unknown field ${extra}` };
+  const problems: [boolean, string][] = [
+    [oneOf(DELIVERY_PROVIDERS, r.provider), 'provider'],
+    [oneOf(DELIVERY_KINDS, r.kind), 'kind'],
+    [oneOf(DELIVERY_STATUSES, r.status), 'status'],
+    [text(r.title, DELIVERY_LIMITS.title), 'title'],
+    [orNull(r.ref, (v) => text(v, DELIVERY_LIMITS.ref)), 'ref'],
+    [orNull(r.sha, (v) => typeof v === 'string' && SHA.test(v)), 'sha'],
+    [orNull(r.actor, (v) => text(v, DELIVERY_LIMITS.actor)), 'actor'],
+    [orNull(r.url, (v) => typeof v === 'string' && v.length <= DELIVERY_LIMITS.url && safeUrl(v) === v), 'url'],
+    [orNull(r.environment, (v) => text(v, DELIVERY_LIMITS.environment)), 'environment'],
+    [typeof r.occurredAt === 'number' && Number.isSafeInteger(r.occurredAt) && r.occurredAt >= 0, 'occurredAt'],
+    [text(r.dedupeKey, DELIVERY_LIMITS.key), 'dedupeKey'],
+    [text(r.runKey, DELIVERY_LIMITS.key), 'runKey'],
+  ];
+  const bad = problems.find(([ok]) => !ok);
+  if (bad) return { ok: false, error: `invalid ${bad[1]}` };
+  return { ok: true, event: { ...(r as unknown as DeliveryEvent) } };
+}
 
 /**
  * What a normaliser makes of one request. The route answers `event` and `ignored` with 2xx (GitLab
@@ -103,7 +133,7 @@ export function buildEvent(d: EventDraft): NormalizeResult {
     dedupeKey: d.dedupeKey,
     runKey: d.runKey,
   };
-  const parsed = DeliveryEventSchema.safeParse(candidate);
-  if (!parsed.success) return invalid(`could not build a timeline event: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return { kind: 'event', event: parsed.data };
+  const checked = checkDeliveryEvent(candidate);
+  if (!checked.ok) return invalid(`could not build a timeline event: ${checked.error}`);
+  return { kind: 'event', event: checked.event };
 }

@@ -14,7 +14,7 @@
 import { deliveryOf, type SessionDocs } from '../doc/schema';
 import { parseTaskId, type TaskId } from '../ids';
 import { currentTaskId, taskText } from '../task';
-import { type DeliveryEvent, DeliveryEventSchema } from './event';
+import { checkDeliveryEvent, type DeliveryEvent } from './event';
 
 /** One stored event: the normalised record plus what the server knew when it arrived. */
 export interface DeliveryEntry extends DeliveryEvent {
@@ -54,9 +54,9 @@ export function readDeliveryEntry(raw: unknown): DeliveryEntry | null {
 function parseEntry(raw: Record<string, unknown>): DeliveryEntry | null {
   const { receivedAt, taskId, taskTitle, ...event } = raw;
   if (!finite(receivedAt)) return null;
-  const parsed = DeliveryEventSchema.safeParse(event);
-  if (!parsed.success) return null;
-  return { ...parsed.data, receivedAt, taskId: parseTaskId(taskId), taskTitle: typeof taskTitle === 'string' ? taskTitle : null };
+  const checked = checkDeliveryEvent(event);
+  if (!checked.ok) return null;
+  return { ...checked.event, receivedAt, taskId: parseTaskId(taskId), taskTitle: typeof taskTitle === 'string' ? taskTitle : null };
 }
 
 /** Every well-formed entry, in log order. */

@@ -9,7 +9,7 @@ import { parseMemberId } from '../ids';
 import type { Member } from '../members';
 import { normalizeName } from '../memberName';
 
-export const MEMBER_PARAM = 'member';
+export { MEMBER_PARAM } from './memberParam';
 
 /**
  * socket.io 'member:join': a new member of that name (a second "Carol" is a second person), or,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration, splitSeconds } from '../../app/_components/durationView';
-import { nextFitSize, wordRuns } from '../../app/_components/fitText';
+import { nextFitSize, wordRuns } from '../../app/_components/fitSize';
 import { tabWrapTarget, toolbarTarget } from '../../app/_components/focusView';
 import { progressParts, SEPARATOR } from '../../app/_components/taskFormat';
 
