@@ -52,6 +52,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // A page becomes live in well under a second on an idle machine, but a busy 2-core CI box
+          // can take longer than expect.poll's default second; a poll that holds returns at once.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

@@ -14,7 +14,7 @@ import { DecisionLog } from './DecisionLog';
 import { DeliveryBanner } from './DeliveryBanner';
 import { DeliveryPanel } from './DeliveryPanel';
 import { SESSION_ON_DEMAND } from './sessionParts';
-import { preloadWhenIdle } from './onDemand';
+import { preloadOnFirstInteraction } from './onDemand';
 import { NameDialog } from './NameDialog';
 import { Roster } from './Roster';
 import { SameNameDialog } from './SameNameDialog';
@@ -67,8 +67,8 @@ function Session({
   );
   const live = status.kind === 'live';
   useEffect(() => onName(name), [onName, name]);
-  // Editors' dialogs are fetched once the session is live, so the first click does not wait for them.
-  useEffect(() => (live && !readOnly ? preloadWhenIdle(SESSION_ON_DEMAND) : undefined), [live, readOnly]);
+  // Editors' dialogs are fetched once someone uses the live page, so the first click does not wait for them.
+  useEffect(() => (live && !readOnly ? preloadOnFirstInteraction(SESSION_ON_DEMAND) : undefined), [live, readOnly]);
   // The first render has the frame; the panels follow in a deferred render that React may interrupt,
   // so a name being typed into SessionRoot's prompt meanwhile is not held up by them.
   const panels = useDeferredValue(true, false);

@@ -2,8 +2,8 @@ import { type ComponentType, lazy } from 'react';
 
 /**
  * A component whose code is not part of what the page loads until it is live (issue 30's bundle
- * budget counts that), for dialogs opened on a click. `preload()` fetches it ahead of the click, once
- * the session is live and the browser is idle, so opening it does not wait on the network.
+ * budget counts that), for dialogs opened on a click. `preload()` fetches it ahead of the click (see
+ * preloadOnFirstInteraction), so opening it does not wait on the network.
  */
 export interface OnDemand<P> {
   Component: ComponentType<P>;
@@ -25,15 +25,21 @@ export function onDemand<P>(load: () => Promise<ComponentType<P>>): OnDemand<P> 
   };
 }
 
-/** Fetches `items` when the browser is next idle (or after a second where it has no idle callback). */
-export function preloadWhenIdle(items: readonly { preload: () => void }[]): () => void {
+const INTERACTIONS = ['pointermove', 'pointerdown', 'keydown', 'touchstart'] as const;
+
+/**
+ * Fetches `items` once the person first moves the pointer, touches or types on the live page: ahead
+ * of any click on a dialog's opener, and never for a page nobody uses (a wall display stays at what
+ * it needed to be live). Returns a cleanup for the effect that calls it.
+ */
+export function preloadOnFirstInteraction(items: readonly { preload: () => void }[]): () => void {
   const run = () => {
+    stop();
     for (const item of items) item.preload();
   };
-  if (typeof window.requestIdleCallback === 'function') {
-    const handle = window.requestIdleCallback(run, { timeout: 5000 });
-    return () => window.cancelIdleCallback(handle);
-  }
-  const handle = window.setTimeout(run, 1000);
-  return () => window.clearTimeout(handle);
+  const stop = () => {
+    for (const type of INTERACTIONS) window.removeEventListener(type, run, true);
+  };
+  for (const type of INTERACTIONS) window.addEventListener(type, run, { capture: true, passive: true });
+  return stop;
 }

@@ -2,7 +2,7 @@ import { onDemand } from './onDemand';
 
 // The session's click-only parts, each its own chunk (see onDemand): dialogs and the bodies of
 // closed disclosures. The session chunk stays what the page needs to be live; ConnectedSession
-// preloads these once it is.
+// preloads these when someone first uses the live page.
 export const LogDecisionDialog = onDemand(() => import('./LogDecisionForm').then((m) => m.LogDecisionForm));
 export const SwitchTaskDialog = onDemand(() => import('./SwitchDialog').then((m) => m.SwitchDialog));
 export const IntegrationsSetup = onDemand(() => import('./IntegrationsDialog').then((m) => m.IntegrationsDialog));

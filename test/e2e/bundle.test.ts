@@ -11,6 +11,7 @@ import { BUNDLE_BUDGET_BYTES, type BundleReport, checkBundle, formatReport } fro
 import { firstLoadFiles, sessionChunkFiles } from '../../scripts/build-report.mjs';
 import { buildDir } from '../../scripts/ensure-build.mjs';
 import { launch } from '../helpers/browser';
+import { join } from '../helpers/page';
 import type { ChildServer } from '../helpers/child';
 import { startWebServer } from '../helpers/e2eServer';
 
@@ -79,6 +80,22 @@ describe('JavaScript of the session page until it is live', () => {
     const laterGzip = laterBodies.reduce((n, body) => n + gzipSync(Buffer.from(body), { level: 9 }).byteLength, 0);
     console.log(`until live: ${(report.firstLoadGzipBytes / 1024).toFixed(1)} KB first load + ${(laterGzip / 1024).toFixed(1)} KB session chunk (${later.length} scripts), gzipped`);
     expect(report.firstLoadGzipBytes + laterGzip).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
+  });
+
+  it("fetches the editor's dialogs once someone uses the live page, not before", async () => {
+    const { context, page, requested } = await scriptsRequested();
+    await page.goto(new URL(report.page, server.url).href);
+    await page.locator('output[data-status="live"]').waitFor();
+    const untilLive = requested.size;
+    await page.mouse.move(40, 40);
+    await expect.poll(() => requested.size).toBeGreaterThan(untilLive);
+    await join(page, 'Preloaded');
+    // The dialogs' code is here before the first click: opening one requests no script.
+    const before = [...requested];
+    await page.locator('body').press('d');
+    await page.getByRole('dialog', { name: 'Log a decision' }).waitFor();
+    expect([...requested]).toEqual(before);
+    await context.close();
   });
 
   it('sends each script gzipped from memory: immutable, its content hash as ETag, 304 when unchanged', async () => {

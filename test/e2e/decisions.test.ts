@@ -48,6 +48,8 @@ describe('decision log in the browser', () => {
 
     // A second decision under a task, logged by Bob with the Ctrl+Shift+D chord.
     await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refund flow' } });
+    // The form files under the task current when it opens: wait until Bob's page has it.
+    await expect.poll(() => b.getByRole('textbox', { name: 'Task title' }).inputValue()).toBe('Refund flow');
     await b.keyboard.press('Control+Shift+D');
     const bform = b.getByRole('dialog', { name: 'Log a decision' });
     await bform.getByLabel('What did we decide?').fill('Refunds are idempotent by key');
