@@ -4,26 +4,15 @@
  * so a delivery retried against another instance is still recognised as a duplicate.
  */
 import type { Pool } from 'pg';
-import type { SessionId } from '../../lib/ids';
-import type { IntegrationRecord, Store } from '../store/types';
+import type { Store } from '../store/types';
+import { type IntegrationRow, toIntegration } from '../store/integrationRow';
 
-type IntegrationRow = { id: string; session_id: string; provider: string; label: string; secret: string; config: string; created_at: number };
 type IntegrationMethods = Pick<Store, 'createIntegration' | 'listIntegrations' | 'getIntegration' | 'deleteIntegration' | 'rememberDelivery'>;
 
 /** Old delivery ids are swept at most this often per instance: one indexed range delete, not one per delivery. */
 const FORGET_EVERY_MS = 60_000;
 
 const COLUMNS = 'id, session_id, provider, label, secret, config, created_at';
-
-const toIntegration = (r: IntegrationRow): IntegrationRecord => ({
-  id: r.id,
-  sessionId: r.session_id as SessionId,
-  provider: r.provider as IntegrationRecord['provider'],
-  label: r.label,
-  secret: r.secret,
-  config: r.config,
-  createdAt: r.created_at,
-});
 
 export function pgIntegrations(pool: Pool): IntegrationMethods {
   let lastForget = Number.NEGATIVE_INFINITY;

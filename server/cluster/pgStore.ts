@@ -27,6 +27,7 @@ import { pgLeases } from './pgLeases';
 import { lastSeq, lastSeqs, loadSession, readSince } from './pgLog';
 import { describePgError, parseDatabaseUrl, runMigrations, startupError } from './pgSchema';
 import type { ClusterStore } from './types';
+import { SerialPerKey } from '../store/serialPerKey';
 
 export { migrate, StartupError } from './pgSchema';
 
@@ -111,7 +112,7 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
   // Its own connections (COMPACT_CONNECTIONS more per instance), so compaction's bytes never cross the event loop.
   const worker = new CompactWorker({ ...connection, max: COMPACT_CONNECTIONS, application_name: 'mobflow-compact' }, describe);
   /** One compaction per session at a time from this instance (other instances are handled in pgLog.ts). */
-  const compacting = new Map<SessionId, Promise<void>>();
+  const compacting = new SerialPerKey<SessionId>();
   let closed = false;
   const open = () => {
     if (closed) throw new Error('the store is closed');
@@ -165,16 +166,9 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
     },
     compact(id, uptoSeq) {
       if (closed) return Promise.reject(new Error('the store is closed'));
-      const run = async () => {
+      return compacting.run(id, async () => {
         await worker.compact(id, uptoSeq);
-      };
-      const next = (compacting.get(id) ?? Promise.resolve()).then(run, run);
-      compacting.set(id, next);
-      const settle = () => {
-        if (compacting.get(id) === next) compacting.delete(id);
-      };
-      next.then(settle, settle);
-      return next;
+      });
     },
     async readSince(id, afterSeq) {
       open();
@@ -220,7 +214,7 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
       closed = true;
       // What was accepted is written (or fails) before the connections go.
       await appender.idle();
-      await Promise.allSettled([...compacting.values()]);
+      await compacting.settled();
       await worker.close();
       await pool.end();
     },

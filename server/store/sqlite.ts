@@ -33,6 +33,7 @@ import { type FrameDoc, listSegments, } from './logFormat';
 import type { DocUpdate, Lookup, SessionRecord, Store, StoredSession, StoreHealth } from './types';
 import { SEGMENT_BYTES, UpdateLog, type WriteFn } from './updateLog';
 import { DEFAULT_AUTOCHECKPOINT_PAGES, MAIN_AUTOCHECKPOINT_PAGES, SNAPSHOT_TABLE, startStoreWorker } from './worker';
+import { SerialPerKey } from './serialPerKey';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -196,7 +197,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
   let closed = false;
   let writeError: string | null = null;
   /** One compaction per session at a time, in order. */
-  const compacting = new Map<string, Promise<void>>();
+  const compacting = new SerialPerKey<string>();
 
   /** Reads a legacy session, splits it into two documents, and stores those in its place. */
   const migrate = (id: SessionId): StoredSession => {
@@ -272,13 +273,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
         await worker.compact({ id, uptoSeq, entries });
         log.covered(id, uptoSeq);
       };
-      const next = (compacting.get(id) ?? Promise.resolve()).then(run, run);
-      compacting.set(id, next);
-      const settle = () => {
-        if (compacting.get(id) === next) compacting.delete(id);
-      };
-      next.then(settle, settle);
-      return next;
+      return compacting.run(id, run);
     },
     async setTimerDue(id, dueAt) {
       if (dueAt === null) q.deleteTimer.run(id);
@@ -321,7 +316,7 @@ function openLocked(dataDir: string, options: SqliteStoreOptions, releaseLock: (
       if (closed) return;
       // Whatever is still in the log goes into its snapshots now; what cannot stays in the log,
       // which the next open replays.
-      await Promise.allSettled([...compacting.values()]);
+      await compacting.settled();
       await Promise.allSettled(log.sessions().map((id) => store.compact(id, log.lastSeq(id) ?? 0)));
       closed = true;
       log.close();

@@ -4,8 +4,8 @@
  * memory). Plain statements on the store's connection; the rows are small and rare.
  */
 import type Database from 'better-sqlite3';
-import type { SessionId } from '../../lib/ids';
-import type { IntegrationRecord, Store } from './types';
+import type { Store } from './types';
+import { type IntegrationRow, toIntegration } from './integrationRow';
 
 export const INTEGRATION_SCHEMA = `
 CREATE TABLE IF NOT EXISTS integrations (
@@ -27,17 +27,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_seen ON deliveries(seen_at);
 `;
 
-type IntegrationRow = { id: string; session_id: string; provider: string; label: string; secret: string; config: string; created_at: number };
 
-const toIntegration = (r: IntegrationRow): IntegrationRecord => ({
-  id: r.id,
-  sessionId: r.session_id as SessionId,
-  provider: r.provider as IntegrationRecord['provider'],
-  label: r.label,
-  secret: r.secret,
-  config: r.config,
-  createdAt: r.created_at,
-});
 
 type IntegrationMethods = Pick<Store, 'createIntegration' | 'listIntegrations' | 'getIntegration' | 'deleteIntegration' | 'rememberDelivery'>;
 
