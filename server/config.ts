@@ -42,6 +42,12 @@ export const Limits = z.object({
    */
   integrationWritesPerSecond: z.number().positive().default(20),
   integrationWriteBurst: z.number().positive().default(200),
+  /**
+   * How long a connection may keep sending edits that build on changes the server lacks (each
+   * answered with a resync request) before it is closed with 4412, ms. Longer than a cluster
+   * instance takes to read a gap back from the store; a client that answers its resync is never near it.
+   */
+  unresolvedGraceMs: z.number().int().positive().default(20_000),
 });
 export type Limits = z.infer<typeof Limits>;
 
@@ -66,6 +72,7 @@ const EnvSchema = z.object({
   /** Webhook and mob.sh requests per second per address, and burst. */
   RATE_INTEGRATION_WRITES_PER_SECOND: z.coerce.number().positive().optional(),
   RATE_INTEGRATION_WRITE_BURST: z.coerce.number().positive().optional(),
+  UNRESOLVED_GRACE_MS: z.coerce.number().int().positive().optional(),
   /** 'on' lets chat destinations point at private addresses (an on-premises Mattermost). */
   CHAT_ALLOW_PRIVATE_URLS: z.enum(['on', 'off']).default('off'),
   /** Comma-separated origins allowed to open sockets and write, besides the server's own origin. */
@@ -161,6 +168,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       maxHookBodyBytes: e.MAX_HOOK_BODY_BYTES,
       integrationWritesPerSecond: e.RATE_INTEGRATION_WRITES_PER_SECOND,
       integrationWriteBurst: e.RATE_INTEGRATION_WRITE_BURST,
+      unresolvedGraceMs: e.UNRESOLVED_GRACE_MS,
     }),
     allowedOrigins: list(e.ALLOWED_ORIGINS),
     allowedHosts: [...list(e.ALLOWED_HOSTS).map((h) => h.toLowerCase()), ...hostsOf(e.PUBLIC_URL, e.HOST)],

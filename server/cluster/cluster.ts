@@ -75,6 +75,8 @@ const DOC_CODE = { shared: 1, server: 2 } as const;
 const decode = (updates: [number, Uint8Array][]): DocUpdate[] => updates.map(([code, update]) => ({ doc: code === DOC_CODE.server ? 'server' : 'shared', update }));
 /** Records buffered per room while it loads; past it the room catches up from the store instead. */
 const EARLY_LIMIT = 1_000;
+/** A room reads the store for a client that built on what it lacks at most this often, ms. */
+const BEHIND_READ_EVERY_MS = 1_000;
 
 export class Cluster implements RoomPeers {
   readonly bus: Bus;
@@ -85,6 +87,8 @@ export class Cluster implements RoomPeers {
   private readonly early = new Map<SessionId, BusMessage[]>();
   private readonly calls: Calls;
   private readonly catchingUp = new Map<SessionId, Promise<void>>();
+  /** When each room last read the store for a client that was ahead of it (forgotten with the room). */
+  private readonly behindAt = new WeakMap<Room, number>();
   private tickTimer: NodeJS.Timeout | null = null;
   private lastPoll = 0;
   private ticking = false;
@@ -177,6 +181,15 @@ export class Cluster implements RoomPeers {
 
   awareness(room: Room, update: Uint8Array): void {
     void this.bus.publish(channel.session(room.id), { k: 'awareness', from: this.deps.instanceId, session: room.id, update });
+  }
+
+  behind(room: Room): void {
+    // At most one store read per room per second for this: a client that keeps sending what cannot
+    // apply (a hostile one) must not turn each message into a query.
+    const now = Date.now();
+    if (now - (this.behindAt.get(room) ?? 0) < BEHIND_READ_EVERY_MS) return;
+    this.behindAt.set(room, now);
+    void this.catchUp(room);
   }
 
   remoteOnline(id: SessionId): Iterable<MemberId> {

@@ -59,6 +59,8 @@ export class Connection {
   received = 0;
   /** Updates in a row that depended on changes the server lacks (each answered with a resync request). */
   unresolvedStreak = 0;
+  /** When the first of those arrived (deps.now()), or null. */
+  unresolvedSince: number | null = null;
   /** When the client was last heard from (heartbeat connections are dropped when silent too long). */
   lastHeard: number;
   readonly awarenessBudget: TokenBucket;

@@ -68,7 +68,13 @@ export function receive(deps: ReceiverDeps, room: Room, conn: Connection, frame:
   }
 }
 
-/** Updates in a row that cannot apply, each answered with a resync request, before the connection is closed. */
+/**
+ * Updates in a row that cannot apply, each answered with a resync request, before the connection may
+ * be closed: it is closed once there were this many AND limits.unresolvedGraceMs has passed since
+ * the first. A count alone closed clients that were right: in a cluster, a room that missed a
+ * record on the bus lacks what they build on until it reads the record back from the store, and
+ * eight resync round trips take milliseconds.
+ */
 const UNRESOLVED_RESYNCS = 8;
 
 function refuse(deps: ReceiverDeps, conn: Connection, reason: string, message: string): void {
@@ -100,7 +106,11 @@ function update(deps: ReceiverDeps, room: Room, conn: Connection, bytes: Uint8Ar
       // (its sync step 1), which every y-websocket client answers with everything the server lacks.
       // A client that keeps sending what cannot apply is closed (permanent: a reload recovers).
       deps.metrics.inc(METRIC.refused, 'Client messages refused, by reason', { reason: 'unresolved' });
-      if (++conn.unresolvedStreak <= UNRESOLVED_RESYNCS) {
+      const now = deps.now();
+      conn.unresolvedSince ??= now;
+      // Cluster: the room may have missed a record on the bus; read the store now, not at the next poll.
+      room.behind();
+      if (++conn.unresolvedStreak <= UNRESOLVED_RESYNCS || now - conn.unresolvedSince < deps.limits.unresolvedGraceMs) {
         conn.send(shared(encodeSyncStep1(room.docs.shared)));
         return;
       }
@@ -113,6 +123,7 @@ function update(deps: ReceiverDeps, room: Room, conn: Connection, bytes: Uint8Ar
     return;
   }
   conn.unresolvedStreak = 0;
+  conn.unresolvedSince = null;
   const n = conn.received;
   const stored = room.applyClientUpdate(conn, bytes);
   if (!conn.acks) {

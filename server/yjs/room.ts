@@ -50,6 +50,8 @@ export interface RoomPeers {
   awareness(room: Room, update: Uint8Array): void;
   /** Members with an edit connection on other instances. */
   remoteOnline(id: SessionId): Iterable<MemberId>;
+  /** A client built on changes this room lacks: read what the store has beyond it now. */
+  behind(room: Room): void;
 }
 
 /** A session's documents could not take a server write: the caller answers 503 (or the ack says so). */
@@ -197,9 +199,12 @@ export class Room {
    */
   applyClientUpdate(conn: Connection, update: Uint8Array): Promise<void> {
     const doc = this.docs.shared;
+    // In a cluster, a peer's record that came before an earlier one is parked by Yjs until that one
+    // arrives (read back from the store): that is the peers', never this client's, and it must stay.
+    const peersParked = doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
     Y.applyUpdate(doc, update, conn.origin);
     const done = this.commit(conn.origin);
-    if (doc.store.pendingStructs || doc.store.pendingDs) {
+    if (!peersParked && (doc.store.pendingStructs || doc.store.pendingDs)) {
       // sharedCheck refuses what Yjs would park; should Yjs park anything anyway, it is dropped here.
       doc.store.pendingStructs = null;
       doc.store.pendingDs = null;
@@ -259,6 +264,11 @@ export class Room {
       this.seqs.coverUpTo(r.seq);
       this.log.observed(r.seq);
     }
+  }
+
+  /** A client sent an edit building on changes this room lacks (embedded: nothing to read; the client resyncs). */
+  behind(): void {
+    this.deps.peers?.behind(this);
   }
 
   /** Presence from another instance's connections: shown here, never published again. */

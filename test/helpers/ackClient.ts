@@ -97,9 +97,14 @@ export function ackClient(wsUrl: string | readonly string[], room: string): AckC
     provider,
     acks,
     write(key, value) {
+      const before = acks.sent;
       writeKey(doc, key, typeof value === 'number' ? value : 0);
-      // The provider sent the update synchronously if it is connected; otherwise it goes out with the next sync.
-      if (provider.wsconnected) pending.push({ key, gen: generation, n: acks.sent });
+      // The provider sent the update synchronously if its socket is open; otherwise it goes out with
+      // the next sync. Only a write this connection carried can be confirmed by its acks: y-websocket
+      // still says connected while the server's close is under way (the socket is closing and the
+      // update is not sent), and counting that write under the last message's ack would call it
+      // saved when it never left.
+      if (acks.sent > before) pending.push({ key, gen: generation, n: acks.sent });
     },
     saved: () => [...confirmed],
     closes,

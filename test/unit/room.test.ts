@@ -17,7 +17,7 @@ import { encodeUpdate } from '../../server/yjs/messages';
 import { receive } from '../../server/yjs/receiver';
 import { Room, RoomUnavailable } from '../../server/yjs/room';
 import type { Shared, SocketLike } from '../../server/yjs/socket';
-import { addTask } from '../../lib/task';
+import { addTask, taskText } from '../../lib/task';
 import { syncFrame } from '../helpers/raw';
 import { FakeTime } from '../helpers/fakeTime';
 import { MemoryStore } from '../helpers/memoryStore';
@@ -287,3 +287,37 @@ function withHeader(frame: Uint8Array): decoding.Decoder {
   decoding.readVarUint(d);
   return d;
 }
+
+describe('a peer record that came before an earlier one (cluster)', () => {
+  it('stays parked while clients edit, and joins the document once the earlier record arrives', async () => {
+    const { room } = await roomOn(new MemoryStore());
+    const watcher = peer('watcher');
+    const start = await fullStateFor(room, watcher);
+    // Another instance's two records: the second edits what the first added.
+    const other = newDocs();
+    Y.applyUpdate(other.shared, start);
+    const records: Uint8Array[] = [];
+    other.shared.on('update', (u: Uint8Array) => records.push(u));
+    const id = addTask(other, { title: 'From a peer' }, 1);
+    taskText(other, id, 'title')?.insert(0, 'Edited: ');
+    const [first, second] = records as [Uint8Array, Uint8Array];
+    const floor = room.seqs.floor;
+    room.applyPeerRecord(floor + 2, [{ doc: 'shared', update: second }]); // the bus delivered it first
+
+    // A client edits meanwhile: its edit applies, and it is not taken for the parked record's sender.
+    const client = peer('client');
+    room.join(client.conn);
+    const mine = newDocs();
+    Y.applyUpdate(mine.shared, start);
+    const edits: Uint8Array[] = [];
+    mine.shared.on('update', (u: Uint8Array) => edits.push(u));
+    addTask(mine, { title: 'From a client' }, 2);
+    receive(deps, room, client.conn, syncFrame(2, edits[0] as Uint8Array));
+    await settled();
+    expect(client.closed).toBeNull();
+
+    room.applyPeerRecord(floor + 1, [{ doc: 'shared', update: first }]); // read back from the store
+    const titles = titleIn(Y.encodeStateAsUpdate(room.docs.shared)).sort();
+    expect(titles).toEqual(['Edited: From a peer', 'From a client']);
+  });
+});
