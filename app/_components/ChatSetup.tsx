@@ -1,9 +1,10 @@
 'use client';
 
 import { type FormEvent, useId, useState } from 'react';
-import { type ChatFormat, type CreatedIntegration, type CreateIntegrationBody, INTEGRATION_LIMITS, type IntegrationView } from '../../lib/protocol/integrations';
+import type { ChatFormat, CreatedIntegration, CreateIntegrationBody, IntegrationView } from '../../lib/protocol/integrations';
 import type { Outcome } from '../_hooks/useIntegrations';
 import { IntegrationItem } from './IntegrationItem';
+import { IntegrationError, IntegrationLabelField } from './integrationFields';
 
 const FORMATS: Record<ChatFormat, string> = { slack: 'Slack (incoming webhook)', teams: 'Microsoft Teams (Workflows webhook)', json: 'Any URL taking JSON' };
 
@@ -60,21 +61,12 @@ export function ChatSetup({
           Webhook URL
           <input name="url" type="url" inputMode="url" autoComplete="off" placeholder="https://hooks.slack.com/services/…" />
         </label>
-        <label>
-          <span>
-            Name <span className="muted">(optional)</span>
-          </span>
-          <input name="label" maxLength={INTEGRATION_LIMITS.label} autoComplete="off" placeholder="#payments-mob" />
-        </label>
+        <IntegrationLabelField placeholder="#payments-mob" />
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Adding…' : 'Add chat'}
         </button>
       </form>
-      {error && (
-        <p role="alert" className="error small">
-          {error}
-        </p>
-      )}
+      <IntegrationError error={error} />
     </section>
   );
 }

@@ -1,10 +1,11 @@
 'use client';
 
 import { type FormEvent, useId, useState } from 'react';
-import { type CreatedIntegration, type CreateIntegrationBody, type HookProvider, INTEGRATION_LIMITS, type IntegrationView } from '../../lib/protocol/integrations';
+import type { CreatedIntegration, CreateIntegrationBody, HookProvider, IntegrationView } from '../../lib/protocol/integrations';
 import type { Outcome } from '../_hooks/useIntegrations';
 import { CopyButton } from './CopyButton';
 import { IntegrationItem } from './IntegrationItem';
+import { IntegrationError, IntegrationLabelField } from './integrationFields';
 
 const PROVIDERS: Record<HookProvider, string> = { github: 'GitHub', gitlab: 'GitLab', cloudevents: 'Any CI (CloudEvents)' };
 
@@ -121,21 +122,12 @@ export function WebhookSetup({
             </select>
           </label>
         )}
-        <label>
-          <span>
-            Name <span className="muted">(optional)</span>
-          </span>
-          <input name="label" maxLength={INTEGRATION_LIMITS.label} autoComplete="off" placeholder="payments repo" />
-        </label>
+        <IntegrationLabelField placeholder="payments repo" />
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create endpoint'}
         </button>
       </form>
-      {error && (
-        <p role="alert" className="error small">
-          {error}
-        </p>
-      )}
+      <IntegrationError error={error} />
     </section>
   );
 }
