@@ -332,7 +332,7 @@ interface WebServer {
 /** The real entrypoint with the UI on, in a child started as npm start starts it (on the server CPU when pinned). */
 async function startWebServer(env: NodeJS.ProcessEnv, pinning: Pinning): Promise<WebServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-page-'));
-  const { command, args } = pinning.wrap(process.execPath, serverArgs(ROOT));
+  const { command, args } = pinning.wrap(process.execPath, serverArgs(ROOT, { cpus: pinning.serverCpus }));
   const proc = spawn(command, args, {
     cwd: ROOT,
     env: serverEnv({ ...env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, MOBFLOW_UI: 'on', LOG_LEVEL: 'info' }),

@@ -10,6 +10,8 @@ import { cpus } from 'node:os';
 export interface Pinning {
   /** CPU list given to the servers, or null when unpinned. */
   serverCpu: string | null;
+  /** How many CPUs a server may use (1 when pinned). */
+  serverCpus: number;
   generatorCpu: string | null;
   /** Wraps a command so that it starts pinned to the server CPU. */
   wrap(command: string, args: string[]): { command: string; args: string[] };
@@ -24,6 +26,7 @@ export interface Pinning {
 /** Nothing pinned: servers may use every CPU. */
 export const UNPINNED: Pinning = {
   serverCpu: null,
+  serverCpus: cpus().length,
   generatorCpu: null,
   wrap: (command, args) => ({ command, args }),
   onEveryCpu: (start) => start(),
@@ -52,6 +55,7 @@ export function setUpPinning(env: Record<string, string | undefined>): Pinning {
   }
   return {
     serverCpu,
+    serverCpus: 1,
     generatorCpu,
     // taskset execs the command: the pid stays the server's own.
     wrap: (command, args) => ({ command: 'taskset', args: ['-c', serverCpu, command, ...args] }),

@@ -206,7 +206,7 @@ async function startMobflow(pinning: Pinning, options: StartOptions): Promise<Be
   const dataDir = mkdtempSync(join(tmpdir(), 'mobflow-bench-'));
   const seededRoom = options.seed ? await seedSession(dataDir, options.seed) : undefined;
   // Started as npm start starts it (scripts/server-command.mjs), less the tricks left out, plus any profiling flags.
-  const serverCommand = serverArgs(ROOT, { without: launcherTricks(without), bundle: await variantBundle(ROOT, without) });
+  const serverCommand = serverArgs(ROOT, { cpus: pinning.serverCpus, without: launcherTricks(without), bundle: await variantBundle(ROOT, without) });
   const { command, args } = pinning.wrap(process.execPath, [...nodeArgs(), ...serverCommand]);
   const proc = spawn(command, args, {
     cwd: ROOT,

@@ -1,7 +1,7 @@
 /**
  * Mobflow's production performance tricks, and how the benchmark starts a server without one of
  * them, to measure what each buys (bench/tricks.ts). The server's code is left as it is:
- * - 'expose-gc' and 'malloc-threshold' are the launcher's
+ * - 'expose-gc', 'single-threaded-gc' and 'malloc-threshold' are the launcher's
  *   (scripts/server-command.mjs), which leaves them out when asked; without --expose-gc the idle
  *   memory release (server/idleMemory.ts) is off, since it has no `gc` to call.
  * - 'raw-frames' is the broadcast writing one prebuilt frame to the raw socket past `ws`
@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { LAUNCHER_TRICKS } from '../scripts/server-command.mjs';
 
-export const TRICKS = ['expose-gc', 'malloc-threshold', 'raw-frames'] as const;
+export const TRICKS = ['expose-gc', 'single-threaded-gc', 'malloc-threshold', 'raw-frames'] as const;
 export type Trick = (typeof TRICKS)[number];
 
 /** What each trick is, for the report. */
 export const TRICK_WHAT: Record<Trick, string> = {
   'expose-gc': 'forced full collections once the server goes idle (server/idleMemory.ts, --expose-gc)',
+  'single-threaded-gc': '--single-threaded-gc on a one-CPU server',
   'malloc-threshold': 'MALLOC_MMAP_THRESHOLD_=131072 (scripts/server-command.mjs)',
   'raw-frames': 'broadcast frames written to the raw socket past ws (server/yjs/socket.ts, wsFrame.ts)',
 };

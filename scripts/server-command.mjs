@@ -3,8 +3,13 @@
 // signal reaches the server itself, with `gc` exposed for the idle memory release
 // (server/idleMemory.ts).
 //
-// (--single-threaded-gc on one CPU was here too; bench/tricks.ts measured no difference in CPU per
-// update, memory or p99 with or without it, so it went: bench/NOTES.md, 2026-12-06/07.)
+// On a single CPU (a container limited to one core, or a process pinned with taskset) V8's
+// concurrent GC threads cannot run beside the main thread: they preempt it for tens of ms at a
+// time, which shows up as latency spikes for every room. There the server runs with
+// --single-threaded-gc, so marking happens in small incremental steps between messages instead.
+// What it buys: on one pinned core, 500 instead of 300 rooms of 8 at p99 <= 50 ms (at 400 rooms
+// p99 7 ms against 64-90 ms; bench/NOTES.md, 2026-12-07). What it costs: nothing measured on one
+// CPU; with more CPUs the launcher leaves it out, so concurrent marking uses them.
 //
 // glibc serves big allocations (a large doc's snapshot, its full-state encoding) with mmap only
 // until the first one is freed; then it raises its threshold and takes them from the heap, where
@@ -13,10 +18,11 @@
 //
 // Each of these can be left out (`without`), so the benchmark can measure what it buys
 // (bench/tricks.ts); npm start always applies all of them.
+import { availableParallelism } from 'node:os';
 import { ensureServerBundle } from './server-bundle.mjs';
 
 /** The launcher's production tricks, by the name `without` takes. */
-export const LAUNCHER_TRICKS = ['expose-gc', 'malloc-threshold'];
+export const LAUNCHER_TRICKS = ['expose-gc', 'single-threaded-gc', 'malloc-threshold'];
 
 function checkWithout(without) {
   for (const t of without) if (!LAUNCHER_TRICKS.includes(t)) throw new Error(`unknown launcher trick "${t}"`);
@@ -33,12 +39,15 @@ export function serverEnv(env, { without = [] } = {}) {
 
 /**
  * node arguments that run the server of the project at `root`, building its bundle first when it is
- * missing or stale (throws when that build fails). `without` leaves out 'expose-gc'; `bundle` runs
- * another build of the server (the benchmark's variants) instead of its own.
+ * missing or stale (throws when that build fails). `cpus` is how many CPUs the server process will
+ * have (default: what this process may use, which a launcher shares with its child); `without`
+ * leaves out 'expose-gc' or 'single-threaded-gc'; `bundle` runs another build of the server (the
+ * benchmark's variants) instead of its own.
  */
-export function serverArgs(root, { without = [], bundle } = {}) {
+export function serverArgs(root, { cpus = availableParallelism(), without = [], bundle } = {}) {
   checkWithout(without);
   const flags = [];
   if (!without.includes('expose-gc')) flags.push('--expose-gc');
+  if (cpus <= 1 && !without.includes('single-threaded-gc')) flags.push('--single-threaded-gc');
   return [...flags, bundle ?? ensureServerBundle(root)];
 }

@@ -12,9 +12,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('production tricks left out', () => {
   it('drops the launcher flag or variable named, and nothing else', () => {
-    const all = serverArgs(ROOT);
-    expect(all.slice(0, -1)).toEqual(['--expose-gc']);
-    expect(serverArgs(ROOT, { without: ['expose-gc'] }).slice(0, -1)).toEqual([]);
+    const all = serverArgs(ROOT, { cpus: 1 });
+    expect(all.slice(0, 2)).toEqual(['--expose-gc', '--single-threaded-gc']);
+    expect(serverArgs(ROOT, { cpus: 1, without: ['expose-gc'] }).slice(0, -1)).toEqual(['--single-threaded-gc']);
+    expect(serverArgs(ROOT, { cpus: 1, without: ['single-threaded-gc'] }).slice(0, -1)).toEqual(['--expose-gc']);
     expect(serverEnv({}).MALLOC_MMAP_THRESHOLD_).toBe('131072');
     expect(serverEnv({}, { without: ['malloc-threshold'] }).MALLOC_MMAP_THRESHOLD_).toBeUndefined();
     expect(() => serverArgs(ROOT, { without: ['raw-frames'] })).toThrow('unknown launcher trick');

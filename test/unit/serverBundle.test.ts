@@ -52,8 +52,8 @@ describe('the server bundle every launcher runs', () => {
   });
 
   it("is what serverArgs runs: Mobflow's own code in one module, packages from node_modules, no __name wrappers", () => {
-    const args = serverArgs(ROOT);
-    expect(args).toEqual(['--expose-gc', serverBundlePath(ROOT)]);
+    const args = serverArgs(ROOT, { cpus: 1 });
+    expect(args).toEqual(['--expose-gc', '--single-threaded-gc', serverBundlePath(ROOT)]);
     const text = readFileSync(serverBundlePath(ROOT), 'utf8');
     expect(text).toMatch(/from "yjs"/);
     expect(text).toContain('// server/yjs/room.ts');
