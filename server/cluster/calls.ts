@@ -9,7 +9,7 @@ import type { Room } from '../yjs/room';
 import { RoomUnavailable, SessionFull } from '../yjs/room';
 import type { Bus, BusMessage } from './bus';
 import { channel } from './bus';
-import type { Operation } from './cluster';
+import type { Operation } from './contracts';
 import type { Leases } from './leases';
 import type { ClusterStore } from './types';
 

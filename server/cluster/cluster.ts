@@ -14,81 +14,31 @@
  */
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { MemberId, SessionId } from '../../lib/ids';
-import type { Logger } from '../logger';
-import { METRIC, type Metrics } from '../metrics';
-import type { Rooms } from '../rooms';
+import { METRIC } from '../metrics';
 import type { DocUpdate } from '../store/types';
 import { type Room, type RoomPeers, RoomUnavailable } from '../yjs/room';
 import { Bus, type BusMessage, channel } from './bus';
 import { Calls } from './calls';
-import { LEASE_TIMES, type LeaseTimes, Leases } from './leases';
+import { CatchUp } from './catchUp';
+import { type ClusterBindings, type ClusterDeps, CLUSTER_TIMES, type ClusterTimes } from './contracts';
+import { Heartbeats } from './heartbeats';
+import { Leases } from './leases';
 import type { ClusterStore } from './types';
-
-export interface ClusterTimes {
-  lease: LeaseTimes;
-  /** Lease renewal, orphaned-timer sweep and heartbeat period, ms. */
-  tickMs: number;
-  /** How often every loaded room is checked against the store's last sequence number, ms. */
-  pollMs: number;
-  /** Timers due within this much of now are adopted by a peer when their owner is gone, ms. */
-  horizonMs: number;
-  /** A forwarded server write's wait for the owner's reply, ms. */
-  callTimeoutMs: number;
-  /** A peer whose heartbeat is older than this is gone (its members offline), ms. */
-  beatLapseMs: number;
-  /** A gap in the records waits this long for the bus before it is read from the store, ms. */
-  gapWaitMs: number;
-}
-
-export const CLUSTER_TIMES: ClusterTimes = { lease: LEASE_TIMES, tickMs: 2_000, pollMs: 5_000, horizonMs: 15_000, callTimeoutMs: 5_000, beatLapseMs: 6_000, gapWaitMs: 250 };
-
-/** A server write the owner runs: the session id first, then v8-serialisable arguments. */
-export type Operation = (id: SessionId, ...args: never[]) => Promise<unknown>;
-
-/** What the cluster asks of the timer service for the sessions it owns. */
-export interface OwnedTimers {
-  /** This instance became the owner: arm the session's timer from its document (resolving a due turn). */
-  adopt(id: SessionId): Promise<void>;
-  /** No longer the owner: drop the wake-up. */
-  forget(id: SessionId): void;
-  hasWakeup(id: SessionId): boolean;
-}
-
-export interface ClusterDeps {
-  instanceId: string;
-  redisUrl: string;
-  store: ClusterStore;
-  logger: Logger;
-  metrics: Metrics;
-  times?: Partial<ClusterTimes>;
-}
-
-export interface ClusterBindings {
-  rooms: Rooms;
-  timers: OwnedTimers;
-  operations: Record<string, Operation>;
-  /** Closes the Yjs connections a replaced link opened on this instance (socket.io's go through its adapter). */
-  closeLink(id: SessionId, token: string): void;
-}
 
 const DOC_CODE = { shared: 1, server: 2 } as const;
 const decode = (updates: [number, Uint8Array][]): DocUpdate[] => updates.map(([code, update]) => ({ doc: code === DOC_CODE.server ? 'server' : 'shared', update }));
 /** Records buffered per room while it loads; past it the room catches up from the store instead. */
 const EARLY_LIMIT = 1_000;
-/** A room reads the store for a client that built on what it lacks at most this often, ms. */
-const BEHIND_READ_EVERY_MS = 1_000;
 
 export class Cluster implements RoomPeers {
   readonly bus: Bus;
   readonly leases: Leases;
   readonly times: ClusterTimes;
   private b: ClusterBindings | null = null;
-  private readonly beats = new Map<string, { at: number; online: Record<string, string[]> }>();
   private readonly early = new Map<SessionId, BusMessage[]>();
   private readonly calls: Calls;
-  private readonly catchingUp = new Map<SessionId, Promise<void>>();
-  /** When each room last read the store for a client that was ahead of it (forgotten with the room). */
-  private readonly behindAt = new WeakMap<Room, number>();
+  private readonly catchUps: CatchUp;
+  private readonly heartbeats: Heartbeats;
   private tickTimer: NodeJS.Timeout | null = null;
   private lastPoll = 0;
   private ticking = false;
@@ -115,6 +65,8 @@ export class Cluster implements RoomPeers {
       },
       onLost: (id) => this.b?.timers.forget(id),
     });
+    this.catchUps = new CatchUp({ store: deps.store, onError: (err) => this.engineError('postgres', err) });
+    this.heartbeats = new Heartbeats(deps.instanceId, this.times.beatLapseMs);
     this.calls = new Calls({
       instanceId: deps.instanceId,
       bus: this.bus,
@@ -123,7 +75,7 @@ export class Cluster implements RoomPeers {
       timeoutMs: this.times.callTimeoutMs,
       operations: () => this.bindings.operations,
       loadedRoom: (id) => this.loadedRoom(id),
-      catchUp: (room, upTo) => this.catchUp(room, upTo),
+      catchUp: (room, upTo) => this.catchUps.run(room, upTo),
       draining: () => this.draining,
     });
   }
@@ -184,22 +136,11 @@ export class Cluster implements RoomPeers {
   }
 
   behind(room: Room): void {
-    // At most one store read per room per second for this: a client that keeps sending what cannot
-    // apply (a hostile one) must not turn each message into a query.
-    const now = Date.now();
-    if (now - (this.behindAt.get(room) ?? 0) < BEHIND_READ_EVERY_MS) return;
-    this.behindAt.set(room, now);
-    void this.catchUp(room);
+    this.catchUps.behind(room);
   }
 
   remoteOnline(id: SessionId): Iterable<MemberId> {
-    const since = Date.now() - this.times.beatLapseMs;
-    const out = new Set<MemberId>();
-    for (const [from, beat] of this.beats) {
-      if (from === this.deps.instanceId || beat.at < since) continue;
-      for (const m of beat.online[id] ?? []) out.add(m as MemberId);
-    }
-    return out;
+    return this.heartbeats.remoteOnline(id);
   }
 
   // --- Rooms' lifecycle ----------------------------------------------------------------------
@@ -214,7 +155,7 @@ export class Cluster implements RoomPeers {
     const early = this.early.get(room.id) ?? [];
     this.early.delete(room.id);
     for (const msg of early) this.onMessage(msg);
-    if (early.length >= EARLY_LIMIT) void this.catchUp(room);
+    if (early.length >= EARLY_LIMIT) void this.catchUps.run(room);
   }
 
   afterUnload(id: SessionId): void {
@@ -244,7 +185,7 @@ export class Cluster implements RoomPeers {
         }
         room.applyPeerRecord(msg.seq, decode(msg.updates));
         this.deps.metrics.observe(METRIC.fanOut, 'Seconds from a record durable on one instance to its broadcast on another', Math.max(0, Date.now() - msg.at) / 1000);
-        if (room.seqs.missing > 0) setTimeout(() => void this.catchUp(room), this.times.gapWaitMs).unref();
+        if (room.seqs.missing > 0) setTimeout(() => void this.catchUps.run(room), this.times.gapWaitMs).unref();
         return;
       }
       case 'awareness':
@@ -254,7 +195,7 @@ export class Cluster implements RoomPeers {
         if (this.loadedRoom(msg.session) && !this.draining) void this.leases.acquire(msg.session).catch((err: unknown) => this.engineError('postgres', err));
         return;
       case 'beat':
-        this.beats.set(msg.from, { at: Date.now(), online: msg.online });
+        this.heartbeats.received(msg.from, msg.online);
         return;
       case 'link':
         this.b?.closeLink(msg.session, msg.token);
@@ -275,32 +216,11 @@ export class Cluster implements RoomPeers {
 
   private onBusReady(): void {
     // Anything published while the subscriber was away is lost: read it from the store.
-    for (const room of this.b?.rooms.all() ?? []) void this.catchUp(room);
+    for (const room of this.b?.rooms.all() ?? []) void this.catchUps.run(room);
   }
 
   private loadedRoom(id: SessionId): Room | null {
     return this.b?.rooms.peek(id) ?? null;
-  }
-
-  /**
-   * Reads what the room lacks from the store: one read per room at a time, another after it when
-   * the room is still below `upTo` (a record committed while the first read ran).
-   */
-  private async catchUp(room: Room, upTo = 0): Promise<void> {
-    for (let i = 0; i < 3 && !room.isBroken; i++) {
-      const running = this.catchingUp.get(room.id);
-      if (running) await running;
-      else {
-        const read = this.deps.store
-          .readSince(room.id, room.seqs.floor)
-          .then((records) => room.applyCatchUp(records))
-          .catch((err: unknown) => this.engineError('postgres', err))
-          .finally(() => this.catchingUp.delete(room.id));
-        this.catchingUp.set(room.id, read);
-        await read;
-      }
-      if (room.seqs.floor >= upTo) return;
-    }
   }
 
   // --- Periodic work -------------------------------------------------------------------------
@@ -320,7 +240,7 @@ export class Cluster implements RoomPeers {
       await this.beat();
       if (this.b && Date.now() - this.lastPoll >= this.times.pollMs) {
         this.lastPoll = Date.now();
-        await this.poll();
+        await this.catchUps.poll(this.b.rooms.all());
       }
     } catch (err) {
       this.deps.logger.warn('cluster tick failed', { err: String(err) });
@@ -339,31 +259,7 @@ export class Cluster implements RoomPeers {
   }
 
   private async beat(): Promise<void> {
-    const online: Record<string, string[]> = {};
-    for (const room of this.b?.rooms.all() ?? []) {
-      const members = room.localOnlineMembers();
-      if (members.length > 0) online[room.id] = members;
-    }
-    await this.bus.publish(channel.all, { k: 'beat', from: this.deps.instanceId, online });
-    const lapsed = Date.now() - 10 * this.times.beatLapseMs;
-    for (const [from, b] of this.beats) if (b.at < lapsed) this.beats.delete(from);
-  }
-
-  /** Every loaded room against the store's last sequence numbers: a room behind catches up. */
-  private async poll(): Promise<void> {
-    const rooms = this.bindings.rooms.all();
-    if (rooms.length === 0) return;
-    const last = await this.deps.store.lastSeqs(rooms.map((r) => r.id)).catch((err: unknown) => {
-      this.engineError('postgres', err);
-      return new Map<SessionId, number>();
-    });
-    for (const room of rooms) {
-      const seq = last.get(room.id) ?? 0;
-      if (seq > room.seqs.floor) {
-        room.seqs.saw(seq);
-        await this.catchUp(room);
-      }
-    }
+    await this.bus.publish(channel.all, { k: 'beat', from: this.deps.instanceId, online: this.heartbeats.own(this.b?.rooms.all() ?? []) });
   }
 
   private async giveUp(id: SessionId): Promise<void> {

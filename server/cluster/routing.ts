@@ -7,7 +7,8 @@
 import type { SessionId } from '../../lib/ids';
 import type { Actions } from '../actions';
 import type { TimerControl } from '../timer/scheduler';
-import type { Cluster, Operation } from './cluster';
+import type { Cluster } from './cluster';
+import type { Operation } from './contracts';
 
 export interface ServerWrites {
   actions: Actions;
