@@ -8,7 +8,9 @@
  * - each instance's share of the instances' CPU with sessions spread (target 1/3 ± 10 %);
  * - Redis CPU per update;
  * - fan-out latency p50/p99: in the cluster every reader sits on another instance than its room's
- *   writer, so each delivery crosses Redis; beside the embedded server's.
+ *   writer, so each delivery crosses Redis; beside the embedded server's;
+ * - how often the servers sleep and wake per delivered update, beside what one sleep/wake costs on
+ *   this machine (wakeCost.ts): where that is dear, it, not the work, sets the CPU per update.
  *
  * Knobs: BENCH_CLUSTER_ROOMS (100), BENCH_CLUSTER_CLIENTS (8 per room), BENCH_CLUSTER_ROUNDS (2 per
  * server), BENCH_SECONDS (10 s windows). One JSON line with every figure follows the table.
@@ -17,9 +19,10 @@ import { type PrivatePostgres, startPrivatePostgres } from '../test/helpers/post
 import { type PrivateRedis, startRedis } from '../test/helpers/redis';
 import { FanoutLoad, type WindowResult } from './load';
 import { UNPINNED } from './pinning';
-import { cpuMs } from './procstat';
+import { cpuMs, sleeps } from './procstat';
 import { type BenchServer, startServer, type TaskRoom } from './servers';
 import { delay } from './stats';
+import { wakeCostUs } from './wakeCost';
 
 const ROOMS = Number(process.env.BENCH_CLUSTER_ROOMS ?? 100);
 const CLIENTS = Number(process.env.BENCH_CLUSTER_CLIENTS ?? 8);
@@ -112,6 +115,8 @@ interface Round {
   instancesMs: number[];
   redisMs: number;
   postgresMs: number;
+  /** Times the servers went to sleep in the window (voluntary context switches, summed). */
+  sleeps: number;
 }
 
 async function round(rig: Rig): Promise<Round> {
@@ -122,16 +127,18 @@ async function round(rig: Rig): Promise<Round> {
     await delay(WARMUP_MS);
     const engines = rig.engines();
     const i0 = rig.instances.map((p) => cpuMs(p));
+    const s0 = rig.instances.reduce((n, p) => n + sleeps(p), 0);
     const r0 = sum(engines.redis);
     const p0 = sum(engines.postgres);
     load.openWindow();
     await delay(WINDOW_S * 1000);
     const instancesMs = rig.instances.map((p, i) => cpuMs(p) - (i0[i] ?? 0));
+    const slept = rig.instances.reduce((n, p) => n + sleeps(p), 0) - s0;
     const redisMs = sum(engines.redis) - r0;
     const postgresMs = sum(engines.postgres) - p0;
     const window = await load.closeWindow(DRAIN_MS);
     await load.stop();
-    return { window, instancesMs, redisMs, postgresMs };
+    return { window, instancesMs, redisMs, postgresMs, sleeps: slept };
   } finally {
     await load.close();
     await rig.server.settle();
@@ -153,6 +160,7 @@ function figures(rounds: readonly Round[]) {
     usPerUpdateWithEngines: Math.round(mean(withEngines) * 10) / 10,
     redisUsPerUpdate: Math.round(mean(rounds.map((r) => us(r.redisMs, r.window.received))) * 10) / 10,
     postgresUsPerUpdate: Math.round(mean(rounds.map((r) => us(r.postgresMs, r.window.received))) * 10) / 10,
+    sleepsPerUpdate: Math.round(mean(rounds.map((r) => (r.window.received > 0 ? r.sleeps / r.window.received : 0))) * 100) / 100,
     shares: (shares[0] ?? []).map((_, i) => Math.round(mean(shares.map((s) => s[i] ?? 0)) * 1000) / 1000),
     p50: Math.round(mean(rounds.map((r) => r.window.latency.p50)) * 10) / 10,
     p99: Math.round(mean(rounds.map((r) => r.window.latency.p99)) * 10) / 10,
@@ -162,6 +170,8 @@ function figures(rounds: readonly Round[]) {
   };
 }
 
+const wakeUs = wakeCostUs();
+log(`this machine charges ${wakeUs} µs of CPU per sleep and wake-up of an idle process`);
 const redis = await startRedis();
 const pg = await startPrivatePostgres();
 const rigs = { embedded: await embedded(), cluster: await cluster(redis, pg) };
@@ -193,7 +203,8 @@ const lines = [
   `| ... with Redis and PostgreSQL (µs) | ${e.usPerUpdate} | ${c.usPerUpdateWithEngines} | Redis ${c.redisUsPerUpdate} µs, PostgreSQL ${c.postgresUsPerUpdate} µs |`,
   `| each instance's share of the servers' CPU | | ${share} | target 33.3 % ± 3.3 ${shareOk ? 'ok' : 'MISS'} |`,
   `| fan-out p50 / p99 (ms; cluster: every reader on another instance) | ${e.p50} / ${e.p99} | ${c.p50} / ${c.p99} | |`,
+  `| servers' sleep/wake cycles per delivered update (this machine: ${wakeUs} µs of CPU each) | ${e.sleepsPerUpdate} | ${c.sleepsPerUpdate} | |`,
   `| lost deliveries · clients closed | ${e.lost} · ${e.closed} | ${c.lost} · ${c.closed} | |`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-process.stdout.write(`${JSON.stringify({ rooms: ROOMS, clients: CLIENTS, rounds: ROUNDS, windowSeconds: WINDOW_S, embedded: e, cluster: c, ratio, shareOk })}\n`);
+process.stdout.write(`${JSON.stringify({ rooms: ROOMS, clients: CLIENTS, rounds: ROUNDS, windowSeconds: WINDOW_S, wakeCostUs: wakeUs, embedded: e, cluster: c, ratio, shareOk })}\n`);
