@@ -7,12 +7,12 @@
 import { rememberMember } from '../helpers/identity';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { e2eRig } from '../helpers/e2eRig';
 import { api, createSession } from '../helpers/server';
+
+const rig = e2eRig();
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -23,35 +23,27 @@ interface Violation {
   nodes: { target: string[]; failureSummary?: string }[];
 }
 
-let server: ChildServer;
-let browser: Browser;
 let s: { id: string; viewToken: string };
 
 beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-  s = await createSession(server.url, { name: 'Accessible mob' });
-  for (const name of ['Ada', 'Grace', 'Linus']) await api(server.url, `/api/sessions/${s.id}/members`, { body: { name } });
-  await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Pay by card', why: 'Keep customers in the checkout.', criteria: ['Validates the card', 'Shows the receipt'] } });
-  await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refunds' } });
-  const first = await api<{ id: string }>(server.url, `/api/sessions/${s.id}/decisions`, { body: { title: 'Keep REST', rationale: 'Clients speak it.' } });
-  await api(server.url, `/api/sessions/${s.id}/decisions`, { body: { title: 'REST under /v2', rationale: 'Old apps stay on /v1.', supersedes: first.body.id } });
-  await api(server.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } });
+  s = await createSession(rig.server.url, { name: 'Accessible mob' });
+  for (const name of ['Ada', 'Grace', 'Linus']) await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name } });
+  await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Pay by card', why: 'Keep customers in the checkout.', criteria: ['Validates the card', 'Shows the receipt'] } });
+  await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refunds' } });
+  const first = await api<{ id: string }>(rig.server.url, `/api/sessions/${s.id}/decisions`, { body: { title: 'Keep REST', rationale: 'Clients speak it.' } });
+  await api(rig.server.url, `/api/sessions/${s.id}/decisions`, { body: { title: 'REST under /v2', rationale: 'Old apps stay on /v1.', supersedes: first.body.id } });
+  await api(rig.server.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } });
   // The delivery pipeline: a passing production, a failing canary, a running CI (panel, alarm, events).
-  const hook = await api<{ url: string; secret: string }>(server.url, `/api/sessions/${s.id}/integrations`, { body: { provider: 'cloudevents' } });
+  const hook = await api<{ url: string; secret: string }>(rig.server.url, `/api/sessions/${s.id}/integrations`, { body: { provider: 'cloudevents' } });
   for (const [id, data] of [
     ['1', { pipeline: 'Deploy to production', status: 'success', environment: 'production', url: 'https://ci.example.com/1' }],
     ['2', { pipeline: 'Deploy to canary', status: 'failed', environment: 'canary', url: 'https://ci.example.com/2' }],
     ['3', { pipeline: 'CI #12: Pay by card', status: 'running', ref: 'main', sha: 'abcdef1234567' }],
   ] as const) {
     const body = JSON.stringify({ specversion: '1.0', id, source: 'https://ci.example.com/', type: 'mobflow.ci.status', data });
-    const res = await fetch(server.url + new URL(hook.body.url).pathname, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', authorization: `Bearer ${hook.body.secret}` }, body });
+    const res = await fetch(rig.server.url + new URL(hook.body.url).pathname, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', authorization: `Bearer ${hook.body.secret}` }, body });
     expect(res.status).toBe(202);
   }
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
 });
 
 /** Serious and critical violations on the page as it is now (experimental rules included). */
@@ -65,15 +57,15 @@ const describeViolations = (vs: Violation[]) => vs.map((v) => `${v.id} (${v.impa
 
 async function open(path: string, opts: { width?: number; name?: string | null; scheme?: 'light' | 'dark' } = {}) {
   const width = opts.width ?? 1280;
-  const context = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 900 }, colorScheme: opts.scheme ?? 'light' });
+  const context = await rig.newContext({ viewport: { width, height: width < 600 ? 844 : 900 }, colorScheme: opts.scheme ?? 'light' });
   const page = await context.newPage();
   const missing: string[] = [];
   page.on('response', (r) => {
     if (r.status() === 404) missing.push(r.url());
   });
-  if (opts.name && /^\/s\//.test(path)) await rememberMember(page, server.url, path.split('/')[2] as string, opts.name);
+  if (opts.name && /^\/s\//.test(path)) await rememberMember(page, rig.server.url, path.split('/')[2] as string, opts.name);
   else if (opts.name) await page.addInitScript((n) => window.localStorage.setItem('mobflow:name', n), opts.name);
-  await page.goto(server.url + path);
+  await page.goto(rig.server.url + path);
   return { page, missing, close: () => context.close() };
 }
 
@@ -91,7 +83,7 @@ describe('accessibility (axe-core): no serious or critical violations', () => {
       for (const href of await page.locator('link[rel~="icon"]').evaluateAll((els) => els.map((e) => (e as HTMLLinkElement).href))) {
         expect((await fetch(href)).status, href).toBe(200);
       }
-      expect((await fetch(`${server.url}/favicon.ico`)).status).toBe(200);
+      expect((await fetch(`${rig.server.url}/favicon.ico`)).status).toBe(200);
       await close();
     });
 

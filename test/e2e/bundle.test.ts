@@ -5,33 +5,24 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_BUDGET_BYTES, type BundleReport, checkBundle, formatReport } from '../../scripts/check-bundle.mjs';
 import { firstLoadFiles, sessionChunkFiles } from '../../scripts/build-report.mjs';
 import { buildDir } from '../../scripts/ensure-build.mjs';
-import { launch } from '../helpers/browser';
 import { join } from '../helpers/page';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import { e2eRig } from '../helpers/e2eRig';
 
-let server: ChildServer;
-let browser: Browser;
+const rig = e2eRig();
+
 let report: BundleReport;
 
 beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-  report = await checkBundle(server.url);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
+  report = await checkBundle(rig.server.url);
 });
 
 /** A fresh page that records the path of every script chromium requests for it. */
 async function scriptsRequested() {
-  const context = await browser.newContext();
+  const context = await rig.newContext();
   const page = await context.newPage();
   const requested = new Set<string>();
   page.on('request', (r) => {
@@ -56,7 +47,7 @@ describe('JavaScript of the session page until it is live', () => {
 
   it('counts exactly the scripts chromium downloads for the page (nomodule ones are not among them)', async () => {
     const { context, page, requested } = await scriptsRequested();
-    await page.goto(new URL(report.page, server.url).href, { waitUntil: 'load' });
+    await page.goto(new URL(report.page, rig.server.url).href, { waitUntil: 'load' });
     await page.getByRole('dialog').waitFor();
     await context.close();
     for (const s of report.scripts) expect(requested.has(s.src), s.src).toBe(!s.noModule);
@@ -64,12 +55,12 @@ describe('JavaScript of the session page until it is live', () => {
 
   it('leaves Yjs and the sockets to the session chunk, which is exactly what chromium loads next until the session is live', async () => {
     const { context, page, requested } = await scriptsRequested();
-    await page.goto(new URL(report.page, server.url).href);
+    await page.goto(new URL(report.page, rig.server.url).href);
     await page.locator('output[data-status="live"]').waitFor();
     await context.close();
     const firstLoad = new Set(report.scripts.map((s) => s.src));
     const later = [...requested].filter((src) => !firstLoad.has(src));
-    const text = async (src: string) => (await fetch(new URL(src, server.url))).text();
+    const text = async (src: string) => (await fetch(new URL(src, rig.server.url))).text();
     // String literals that minifiers keep: yjs marks its global with the first, socket.io-client names a close reason with the second.
     const markers = ['__ $YJS$ __', 'io server disconnect'];
     const carries = (body: string) => markers.filter((m) => body.includes(m));
@@ -84,7 +75,7 @@ describe('JavaScript of the session page until it is live', () => {
 
   it("fetches the editor's dialogs once someone uses the live page, not before", async () => {
     const { context, page, requested } = await scriptsRequested();
-    await page.goto(new URL(report.page, server.url).href);
+    await page.goto(new URL(report.page, rig.server.url).href);
     await page.locator('output[data-status="live"]').waitFor();
     const untilLive = requested.size;
     await page.mouse.move(40, 40);
@@ -100,7 +91,7 @@ describe('JavaScript of the session page until it is live', () => {
 
   it('sends each script gzipped from memory: immutable, its content hash as ETag, 304 when unchanged', async () => {
     for (const s of report.scripts) {
-      const url = new URL(s.src, server.url);
+      const url = new URL(s.src, rig.server.url);
       const res = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-encoding')).toBe('gzip');
@@ -115,9 +106,9 @@ describe('JavaScript of the session page until it is live', () => {
 
 describe('the session page before its scripts run', () => {
   it('already shows the page frame from the server: top bar, connecting badge, busy layout', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await rig.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(new URL(report.page, server.url).href);
+    await page.goto(new URL(report.page, rig.server.url).href);
     expect(await page.getByRole('link', { name: 'Mobflow home' }).count()).toBe(1);
     expect(await page.getByRole('status').textContent()).toBe('Connecting…');
     expect(await page.locator('main.session-grid').getAttribute('aria-busy')).toBe('true');

@@ -4,39 +4,24 @@
  * clock crosses a second, not on an interval of its own. Sampled back to back over several flips;
  * the test counts agreeing samples (at most two per flip may disagree).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { e2eRig } from '../helpers/e2eRig';
 import { api, createSession } from '../helpers/server';
+
+const rig = e2eRig();
 
 const SKEW_MS = 5 * 60_000;
 /** Seconds to watch flip; samples are taken back to back (a few ms each) all along. */
 const FLIPS = 6;
 const MAX_SAMPLES = 6_000;
 
-let server: ChildServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
-
 async function open(id: string, name: string, skewMs: number): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
+  const context = await rig.newContext();
   await context.clock.install({ time: Date.now() + skewMs });
   const page = await context.newPage();
   await page.addInitScript((n) => window.localStorage.setItem('mobflow:name', n), name);
-  await page.goto(`${server.url}/s/${id}`);
+  await page.goto(`${rig.server.url}/s/${id}`);
   return page;
 }
 
@@ -45,10 +30,10 @@ const read = (page: Page) => page.evaluate(() => `${document.querySelector('[dat
 
 describe('two screens with clocks 10 minutes apart', () => {
   it('flip the countdown and the tab title together', async () => {
-    const s = await createSession(server.url, { name: 'Flip mob', turnSeconds: 600 });
-    for (const name of ['Ada', 'Bob']) await api(server.url, `/api/sessions/${s.id}/members`, { body: { name } });
+    const s = await createSession(rig.server.url, { name: 'Flip mob', turnSeconds: 600 });
+    for (const name of ['Ada', 'Bob']) await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name } });
     const behind = await open(s.id, 'Ada', -SKEW_MS);
-    await api(server.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } });
+    await api(rig.server.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } });
     // The second screen comes in during the turn, at a moment of its own (as a late joiner does):
     // its rendering is not in step with the first one's by accident.
     await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));

@@ -1,37 +1,24 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { e2eRig } from '../helpers/e2eRig';
 import { join } from '../helpers/page';
 import { api, createSession } from '../helpers/server';
 
-let server: ChildServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
-
+const rig = e2eRig();
 
 const latest = (page: Page) => page.getByRole('list', { name: 'Latest decisions' }).locator('li');
 
 describe('decision log in the browser', () => {
   it('logs with the keyboard in one browser, shows it live in the other, then reviews, filters and downloads', async () => {
-    const s = await createSession(server.url, { name: 'Ledger mob' });
-    const ada = await browser.newContext();
-    const bob = await browser.newContext({ acceptDownloads: true });
+    const s = await createSession(rig.server.url, { name: 'Ledger mob' });
+    const ada = await rig.newContext();
+    const bob = await rig.newContext({ acceptDownloads: true });
     const a = await ada.newPage();
     const b = await bob.newPage();
-    await a.goto(`${server.url}/s/${s.id}`);
+    await a.goto(`${rig.server.url}/s/${s.id}`);
     await join(a, 'Ada');
-    await b.goto(`${server.url}/s/${s.id}`);
+    await b.goto(`${rig.server.url}/s/${s.id}`);
     await join(b, 'Bob');
 
     // "d" outside a field opens the form.
@@ -47,7 +34,7 @@ describe('decision log in the browser', () => {
     expect(await latest(b).first().textContent()).toContain('Ada');
 
     // A second decision under a task, logged by Bob with the Ctrl+Shift+D chord.
-    await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refund flow' } });
+    await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refund flow' } });
     // The form files under the task current when it opens: wait until Bob's page has it.
     await expect.poll(() => b.getByRole('textbox', { name: 'Task title' }).inputValue()).toBe('Refund flow');
     await b.keyboard.press('Control+Shift+D');
@@ -96,21 +83,21 @@ describe('decision log in the browser', () => {
     expect(await b.locator('#decision-3').textContent()).toContain('Supersedes #1: Use Postgres for the ledger');
 
     // The view link's review page reads the same log and offers no way to write.
-    const watcher = await browser.newContext();
+    const watcher = await rig.newContext();
     const w = await watcher.newPage();
-    await w.goto(`${server.url}/v/${s.viewToken}/log`);
+    await w.goto(`${rig.server.url}/v/${s.viewToken}/log`);
     await expect.poll(() => w.getByRole('list', { name: 'Decisions' }).locator('> li').count()).toBe(3);
-    await w.goto(`${server.url}/v/${s.viewToken}`);
+    await w.goto(`${rig.server.url}/v/${s.viewToken}`);
     await expect.poll(() => latest(w).count()).toBe(3);
     expect(await w.getByRole('button', { name: /Log decision/ }).count()).toBe(0);
     for (const ctx of [ada, bob, watcher]) await ctx.close();
   });
 
   it('shows the 404 page for unknown log links', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await rig.newContext();
     const page = await ctx.newPage();
     for (const path of ['/s/AAAAAAAAAAAAAAAAAAAAAA/log', '/v/not-a-token/log']) {
-      const res = await page.goto(server.url + path);
+      const res = await page.goto(rig.server.url + path);
       expect(res?.status(), path).toBe(404);
     }
     await ctx.close();

@@ -5,33 +5,21 @@
  * the tab title); the review page lists the events beside the decisions. Only the editor can set
  * integrations up, and a secret is shown once.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { CreatedIntegration } from '../../lib/protocol/integrations';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import { e2eRig } from '../helpers/e2eRig';
 import { join } from '../helpers/page';
 import { api, createSession } from '../helpers/server';
 import { fixtureBytes, githubSignature } from '../helpers/webhooks';
 
-let server: ChildServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const rig = e2eRig();
 
 let delivery = 0;
 /** A GitHub delivery of a fixture, signed as GitHub signs it. */
 async function github(hook: CreatedIntegration, event: string, fixture: string): Promise<number> {
   const body = fixtureBytes(fixture);
-  const res = await fetch(server.url + new URL(hook.url ?? '').pathname, {
+  const res = await fetch(rig.server.url + new URL(hook.url ?? '').pathname, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `e2e-${++delivery}`, 'x-hub-signature-256': githubSignature(hook.secret ?? '', body) },
     body: new Uint8Array(body),
@@ -45,18 +33,18 @@ const events = (page: Page) => panel(page).getByRole('list', { name: 'Recent del
 
 describe('delivery in the browser', () => {
   it('shows events live on the session and watch pages, with the task they came in under', async () => {
-    const s = await createSession(server.url, { name: 'Release mob' });
-    await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Invoice totals' } });
-    await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refunds' } });
-    const hook = (await api<CreatedIntegration>(server.url, `/api/sessions/${s.id}/integrations`, { body: { provider: 'github' } })).body;
+    const s = await createSession(rig.server.url, { name: 'Release mob' });
+    await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Invoice totals' } });
+    await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refunds' } });
+    const hook = (await api<CreatedIntegration>(rig.server.url, `/api/sessions/${s.id}/integrations`, { body: { provider: 'github' } })).body;
 
-    const editor = await browser.newContext();
-    const watcher = await browser.newContext();
+    const editor = await rig.newContext();
+    const watcher = await rig.newContext();
     const a = await editor.newPage();
     const w = await watcher.newPage();
-    await a.goto(`${server.url}/s/${s.id}`);
+    await a.goto(`${rig.server.url}/s/${s.id}`);
     await join(a, 'Ada');
-    await w.goto(`${server.url}/v/${s.viewToken}`);
+    await w.goto(`${rig.server.url}/v/${s.viewToken}`);
     for (const page of [a, w]) await expect.poll(() => panel(page).textContent()).toContain('No pipeline has reported yet.');
 
     expect(await github(hook, 'workflow_run', 'github/workflow_run.in_progress.json')).toBe(202);
@@ -81,7 +69,7 @@ describe('delivery in the browser', () => {
     expect(await row(w, 'CI').getByRole('link').getAttribute('href')).toMatch(/^https:\/\/github\.com\/acme\/payments\/actions\/runs\//);
 
     // The task moves on; the next event is filed under the new one, the earlier ones keep theirs.
-    await api(server.url, `/api/sessions/${s.id}/tasks/complete`, { body: {} });
+    await api(rig.server.url, `/api/sessions/${s.id}/tasks/complete`, { body: {} });
     expect(await github(hook, 'deployment_status', 'github/deployment_status.success.json')).toBe(202);
     for (const page of [a, w]) {
       await expect.poll(() => row(page, 'canary').getAttribute('data-status')).toBe('success');
@@ -91,8 +79,8 @@ describe('delivery in the browser', () => {
     expect(await events(a).first().textContent()).toContain('task “Refunds”');
 
     // A decision logged now records what delivery showed; the review page has events and stamp.
-    await api(server.url, `/api/sessions/${s.id}/decisions`, { body: { title: 'Fix the build before the canary goes wider', rationale: 'CI is red' } });
-    await w.goto(`${server.url}/v/${s.viewToken}/log`);
+    await api(rig.server.url, `/api/sessions/${s.id}/decisions`, { body: { title: 'Fix the build before the canary goes wider', rationale: 'CI is red' } });
+    await w.goto(`${rig.server.url}/v/${s.viewToken}/log`);
     const list = w.getByRole('list', { name: 'CI/CD events' }).locator('> li');
     await expect.poll(() => list.count()).toBe(3);
     expect(await w.locator('#decision-1').textContent()).toContain('canary: passing · CI: failing');
@@ -102,12 +90,12 @@ describe('delivery in the browser', () => {
   });
 
   it('lets an editor create an endpoint (the secret once) and set up mob.sh; a watcher sees no way to', async () => {
-    const s = await createSession(server.url, { name: 'Setup mob' });
-    const editor = await browser.newContext();
-    const watcher = await browser.newContext();
+    const s = await createSession(rig.server.url, { name: 'Setup mob' });
+    const editor = await rig.newContext();
+    const watcher = await rig.newContext();
     const a = await editor.newPage();
     const w = await watcher.newPage();
-    await a.goto(`${server.url}/s/${s.id}`);
+    await a.goto(`${rig.server.url}/s/${s.id}`);
     await join(a, 'Ada');
     await a.getByRole('button', { name: 'Connect CI, chat, mob.sh' }).click();
     const dialog = a.getByRole('dialog', { name: 'Connect CI, chat and mob.sh' });
@@ -117,7 +105,7 @@ describe('delivery in the browser', () => {
     const secret = await dialog.getByTestId('hook-secret').textContent();
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await dialog.getByTestId('created-hook').textContent()).toContain('shown only this once');
-    await expect.poll(async () => (await dialog.getByTestId('mob-env').textContent()) ?? '').toMatch(new RegExp(`^MOB_TIMER_URL=${server.url}/mob/\\nMOB_TIMER_ROOM=[A-Za-z0-9_-]{22}$`));
+    await expect.poll(async () => (await dialog.getByTestId('mob-env').textContent()) ?? '').toMatch(new RegExp(`^MOB_TIMER_URL=${rig.server.url}/mob/\\nMOB_TIMER_ROOM=[A-Za-z0-9_-]{22}$`));
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     // Opened again, it lists the endpoint but never its secret.
@@ -125,7 +113,7 @@ describe('delivery in the browser', () => {
     await expect.poll(() => dialog.getByRole('list', { name: 'Webhook endpoints' }).textContent()).toContain('payments project');
     expect(await dialog.textContent()).not.toContain(secret);
 
-    await w.goto(`${server.url}/v/${s.viewToken}`);
+    await w.goto(`${rig.server.url}/v/${s.viewToken}`);
     await panel(w).waitFor();
     expect(await w.getByRole('button', { name: 'Connect CI, chat, mob.sh' }).count()).toBe(0);
     for (const ctx of [editor, watcher]) await ctx.close();

@@ -1,34 +1,18 @@
-/**
- * Small things a team notices: copy buttons come back from "Copied ✓", the log page asks and
- * shows with the same words as the form, and a search with no match says so and offers a way back.
- */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+
+import { describe, expect, it } from 'vitest';
+import { e2eRig } from '../helpers/e2eRig';
 import { api, createSession } from '../helpers/server';
 
-let server: ChildServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const rig = e2eRig();
 
 describe('details', () => {
   it('brings copy buttons back to their label after "Copied ✓", also after quick repeated clicks', async () => {
-    const s = await createSession(server.url, { name: 'Copy mob' });
-    const context = await browser.newContext();
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const s = await createSession(rig.server.url, { name: 'Copy mob' });
+    const context = await rig.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: rig.server.url });
     const page = await context.newPage();
     await page.addInitScript(() => window.localStorage.setItem('mobflow:name', 'Ada'));
-    await page.goto(`${server.url}/s/${s.id}`);
+    await page.goto(`${rig.server.url}/s/${s.id}`);
     const invite = page.locator('button.copy').first();
     await expect.poll(() => invite.textContent()).toBe('Copy invite linkCopied ✓');
     const shown = () => invite.evaluate((b) => [...b.children].filter((c) => getComputedStyle(c).visibility !== 'hidden').map((c) => c.textContent).join(''));
@@ -36,17 +20,17 @@ describe('details', () => {
     await invite.click();
     await invite.click();
     expect(await shown()).toBe('Copied ✓');
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${server.url}/s/${s.id}`);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${rig.server.url}/s/${s.id}`);
     await expect.poll(shown, { timeout: 5_000 }).toBe('Copy invite link');
     await context.close();
   });
 
   it('heads the rationale "Why" on the log page, and says when a search matches nothing', async () => {
-    const s = await createSession(server.url, { name: 'Log mob' });
-    await api(server.url, `/api/sessions/${s.id}/decisions`, { body: { title: 'Use Postgres', rationale: 'Transactions.' } });
-    const context = await browser.newContext();
+    const s = await createSession(rig.server.url, { name: 'Log mob' });
+    await api(rig.server.url, `/api/sessions/${s.id}/decisions`, { body: { title: 'Use Postgres', rationale: 'Transactions.' } });
+    const context = await rig.newContext();
     const page = await context.newPage();
-    await page.goto(`${server.url}/s/${s.id}/log`);
+    await page.goto(`${rig.server.url}/s/${s.id}/log`);
     const entries = page.getByRole('list', { name: 'Decisions' }).locator('> li');
     await expect.poll(() => entries.count()).toBe(1);
     expect(await entries.first().locator('h3').allTextContents()).toEqual(['Why']);

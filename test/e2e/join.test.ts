@@ -1,27 +1,14 @@
-import type { Browser, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Route } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { scriptSources } from '../../scripts/check-bundle.mjs';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import { e2eRig } from '../helpers/e2eRig';
 import { join } from '../helpers/page';
 
-let server: ChildServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
-
+const rig = e2eRig();
 
 async function newSession(name: string): Promise<string> {
-  const created = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
-  return `${server.url}/s/${((await created.json()) as { id: string }).id}`;
+  const created = await fetch(`${rig.server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  return `${rig.server.url}/s/${((await created.json()) as { id: string }).id}`;
 }
 
 /** Paths of the scripts the HTML of `link` loads itself; every other script is the session chunk's. */
@@ -40,14 +27,14 @@ const member = (page: Page, name: string) => page.getByRole('list', { name: 'Mem
 
 describe('joining a session by link', () => {
   it('creates a session on /, and two browsers see each other in the roster, online', async () => {
-    const ada = await browser.newContext();
-    const bob = await browser.newContext();
+    const ada = await rig.newContext();
+    const bob = await rig.newContext();
     const a = await ada.newPage();
     const cspErrors: string[] = [];
     a.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) cspErrors.push(m.text());
     });
-    const home = await a.goto(server.url);
+    const home = await a.goto(rig.server.url);
     const csp = home?.headers()['content-security-policy'] ?? '';
     expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
@@ -89,7 +76,7 @@ describe('joining a session by link', () => {
 
     /** A page whose session chunk waits until `release`. */
     async function held() {
-      const context = await browser.newContext();
+      const context = await rig.newContext();
       const page = await context.newPage();
       const waiting: Route[] = [];
       let released = false;
@@ -135,7 +122,7 @@ describe('joining a session by link', () => {
   it("puts a new visitor's prompt on screen before fetching the session, and a returning member's session while the page hydrates", async () => {
     const link = await newSession('Order of arrival');
     const firstLoad = await firstLoadScripts(link);
-    const context = await browser.newContext();
+    const context = await rig.newContext();
     const page = await context.newPage();
     // Two moments in the page's clock: when the prompt's field first takes the focus (it does in the
     // commit that shows it), and when the page first reads the member id (in the commit that ends
@@ -177,7 +164,7 @@ describe('joining a session by link', () => {
 
   it('says so when the session chunk cannot load, and asks for no name it could not use', async () => {
     const link = await newSession('Offline');
-    const context = await browser.newContext();
+    const context = await rig.newContext();
     const page = await context.newPage();
     let refused = 0;
     await routeSessionChunk(page, link, (route) => {
@@ -194,10 +181,10 @@ describe('joining a session by link', () => {
   });
 
   it('shows a real 404 page for unknown and malformed session links', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await rig.newContext();
     const page = await ctx.newPage();
     for (const path of ['/s/AAAAAAAAAAAAAAAAAAAAAA', '/s/not-a-session', '/v/AAAAAAAAAAAAAAAAAAAAAA']) {
-      const res = await page.goto(server.url + path);
+      const res = await page.goto(rig.server.url + path);
       expect(res?.status(), path).toBe(404);
       expect(await page.getByRole('heading', { name: 'No such session' }).count()).toBe(1);
     }

@@ -5,41 +5,26 @@
  * to what opened it. Row actions are one Tab stop each.
  */
 import { rememberMember } from '../helpers/identity';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { e2eRig } from '../helpers/e2eRig';
 import { api, createSession } from '../helpers/server';
 
-let server: ChildServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const rig = e2eRig();
 
 async function session() {
-  const s = await createSession(server.url, { name: 'Keyboard mob' });
-  for (const name of ['Ada', 'Bob']) await api(server.url, `/api/sessions/${s.id}/members`, { body: { name } });
-  await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Checkout', criteria: ['validates the card', 'shows the receipt'] } });
-  await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refunds' } });
+  const s = await createSession(rig.server.url, { name: 'Keyboard mob' });
+  for (const name of ['Ada', 'Bob']) await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name } });
+  await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Checkout', criteria: ['validates the card', 'shows the receipt'] } });
+  await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refunds' } });
   return s;
 }
 
 async function open(path: string, name: string | null): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
+  const context = await rig.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  if (name) await rememberMember(page, server.url, path.split('/')[2] as string, name);
-  await page.goto(server.url + path);
+  if (name) await rememberMember(page, rig.server.url, path.split('/')[2] as string, name);
+  await page.goto(rig.server.url + path);
   if (name) await expect.poll(() => page.locator('output[data-status]').getAttribute('data-status')).toBe('live');
   return page;
 }

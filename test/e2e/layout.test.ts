@@ -5,41 +5,33 @@
  * textarea) and on the watch link (the title is a heading).
  */
 import { rememberMember } from '../helpers/identity';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { e2eRig } from '../helpers/e2eRig';
 import { textLayout } from '../helpers/layout';
 import { api, createSession } from '../helpers/server';
+
+const rig = e2eRig();
 
 const WIDTHS = [390, 1024, 1280, 1440, 1920] as const;
 const DRIVER = 'Maximilian';
 const NAVIGATOR = 'Anne-Sophie Lefèvre';
 const TITLE = 'PaymentGateway retries with idempotency keys';
 
-let server: ChildServer;
-let browser: Browser;
 let session: { id: string; viewToken: string };
 
 beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-  session = await createSession(server.url, { name: 'Payments platform mob' });
-  for (const name of [DRIVER, NAVIGATOR, 'Carol', 'Alice']) await api(server.url, `/api/sessions/${session.id}/members`, { body: { name } });
-  await api(server.url, `/api/sessions/${session.id}/tasks`, { body: { title: TITLE, why: 'A retried charge must never pay twice.', criteria: ['A retry with the same key returns the first result'] } });
-  await api(server.url, `/api/sessions/${session.id}/timer`, { body: { action: 'start' } });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill('SIGTERM');
+  session = await createSession(rig.server.url, { name: 'Payments platform mob' });
+  for (const name of [DRIVER, NAVIGATOR, 'Carol', 'Alice']) await api(rig.server.url, `/api/sessions/${session.id}/members`, { body: { name } });
+  await api(rig.server.url, `/api/sessions/${session.id}/tasks`, { body: { title: TITLE, why: 'A retried charge must never pay twice.', criteria: ['A retry with the same key returns the first result'] } });
+  await api(rig.server.url, `/api/sessions/${session.id}/timer`, { body: { action: 'start' } });
 });
 
 async function open(path: string, width: number, name: string | null): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: width === 390 ? 844 : 900 } });
+  const context = await rig.newContext({ viewport: { width, height: width === 390 ? 844 : 900 } });
   const page = await context.newPage();
-  if (name) await rememberMember(page, server.url, path.split('/')[2] as string, name);
-  await page.goto(server.url + path);
+  if (name) await rememberMember(page, rig.server.url, path.split('/')[2] as string, name);
+  await page.goto(rig.server.url + path);
   await expect.poll(() => page.getByTestId('driver').textContent()).toBe(DRIVER);
   await expect.poll(() => page.getByTestId('navigator').textContent()).toBe(NAVIGATOR);
   return page;
@@ -109,13 +101,13 @@ describe('long names and titles at every width', () => {
   });
 
   it('cuts a name too long for any size with an ellipsis, and keeps it whole in the title', async () => {
-    const s = await createSession(server.url, { name: 'Long' });
+    const s = await createSession(rig.server.url, { name: 'Long' });
     const long = 'Wolfeschlegelsteinhausenbergerdorffvoralternwarengewisse';
-    for (const name of [long.slice(0, 40), 'Bo']) await api(server.url, `/api/sessions/${s.id}/members`, { body: { name } });
-    await api(server.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } });
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    for (const name of [long.slice(0, 40), 'Bo']) await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name } });
+    await api(rig.server.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } });
+    const context = await rig.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
-    await page.goto(`${server.url}/v/${s.viewToken}`);
+    await page.goto(`${rig.server.url}/v/${s.viewToken}`);
     const driver = page.getByTestId('driver');
     await expect.poll(() => driver.getAttribute('data-fit')).toBe('truncated');
     expect(await driver.getAttribute('title')).toBe(long.slice(0, 40));

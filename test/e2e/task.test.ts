@@ -1,38 +1,23 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { SessionSnapshot } from '../../lib/snapshot';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import { e2eRig } from '../helpers/e2eRig';
 
-let server: ChildServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const rig = e2eRig();
 
 async function post<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(rig.server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
 /** A page with a remembered name, so it joins without the dialog; page errors are collected. */
 async function open(path: string, name: string | null, errors: string[]): Promise<Page> {
-  const ctx = await browser.newContext();
-  contexts.push(ctx);
+  const ctx = await rig.newContext();
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
   if (name) await page.addInitScript((n) => window.localStorage.setItem('mobflow:name', n), name);
-  await page.goto(server.url + path);
+  await page.goto(rig.server.url + path);
   await expect.poll(() => page.locator('output[data-status]').getAttribute('data-status')).toBe('live');
   return page;
 }
@@ -74,7 +59,7 @@ describe('one task at a time, in two browsers', () => {
     expect(hasInOrder(final, WA)).toBe(true);
     expect(hasInOrder(final, WB)).toBe(true);
     await expect
-      .poll(async () => (await (await fetch(`${server.url}/api/sessions/${s.id}`)).json()) as SessionSnapshot)
+      .poll(async () => (await (await fetch(`${rig.server.url}/api/sessions/${s.id}`)).json()) as SessionSnapshot)
       .toMatchObject({ task: { why: final } });
 
     // Tick criteria from both sides; progress agrees everywhere.
@@ -105,11 +90,11 @@ describe('one task at a time, in two browsers', () => {
     await dialog.getByLabel('Why switch now?').fill('the auditors come tomorrow');
     await dialog.getByRole('button', { name: 'Switch task' }).click();
     for (const p of [a, b]) await expect.poll(() => title(p).inputValue()).toBe('Invoices');
-    const snap = (await (await fetch(`${server.url}/api/sessions/${s.id}`)).json()) as SessionSnapshot;
+    const snap = (await (await fetch(`${rig.server.url}/api/sessions/${s.id}`)).json()) as SessionSnapshot;
     expect(snap.queue[0]?.summary?.switchedReason).toBe('the auditors come tomorrow');
     // ...and in the decision log, stamped by the server.
     await expect
-      .poll(async () => ((await (await fetch(`${server.url}/api/sessions/${s.id}`)).json()) as SessionSnapshot).decisionCount)
+      .poll(async () => ((await (await fetch(`${rig.server.url}/api/sessions/${s.id}`)).json()) as SessionSnapshot).decisionCount)
       .toBe(1);
 
     // A watcher sees everything, as text, with no controls.

@@ -3,37 +3,22 @@
  * the server clock estimate, not their own), and both show the new driver when the turn ends.
  */
 import { rememberMember } from '../helpers/identity';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { e2eRig } from '../helpers/e2eRig';
 import { api, createSession } from '../helpers/server';
+
+const rig = e2eRig({ MIN_TURN_SECONDS: '1' });
 
 const SKEW_MS = 5 * 60_000;
 const TURN_SECONDS = 8;
 
-let server: ChildServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  server = await startWebServer({ MIN_TURN_SECONDS: '1' });
-  browser = await launch();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
-
 async function open(id: string, name: string, skewMs = 0): Promise<Page> {
-  const ctx = await browser.newContext();
-  contexts.push(ctx);
+  const ctx = await rig.newContext();
   if (skewMs !== 0) await ctx.clock.install({ time: Date.now() + skewMs });
   const page = await ctx.newPage();
-  await rememberMember(page, server.url, id, name);
-  await page.goto(`${server.url}/s/${id}`);
+  await rememberMember(page, rig.server.url, id, name);
+  await page.goto(`${rig.server.url}/s/${id}`);
   return page;
 }
 
@@ -45,8 +30,8 @@ async function shownSeconds(page: Page): Promise<number> {
 
 describe('rotation timer in two browsers with skewed clocks', () => {
   it('shows the same remaining time within a second, and the new driver at the end', async () => {
-    const s = await createSession(server.url, { name: 'Clock mob', turnSeconds: TURN_SECONDS });
-    for (const name of ['Ada', 'Bob']) await api(server.url, `/api/sessions/${s.id}/members`, { body: { name } });
+    const s = await createSession(rig.server.url, { name: 'Clock mob', turnSeconds: TURN_SECONDS });
+    for (const name of ['Ada', 'Bob']) await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name } });
     const a = await open(s.id, 'Ada');
     const b = await open(s.id, 'Bob', SKEW_MS);
     // Bob's browser really is 5 minutes ahead.
@@ -77,7 +62,7 @@ describe('rotation timer in two browsers with skewed clocks', () => {
       await expect.poll(() => page.getByTestId('driver').textContent(), { timeout: 20_000 }).toBe('Bob');
       await expect.poll(() => page.getByTestId('navigator').textContent()).toBe('Ada');
     }
-    const snap = await api<{ timer: { turn: number; status: string } }>(server.url, `/api/sessions/${s.id}`);
+    const snap = await api<{ timer: { turn: number; status: string } }>(rig.server.url, `/api/sessions/${s.id}`);
     expect(snap.body.timer).toMatchObject({ turn: 1, status: 'idle' });
     expect(await b.title()).toMatch(/Turn over: Bob drives/);
   });

@@ -4,35 +4,20 @@
  * and tab title, turn lengths down to the server's minimum in the settings, and the phone's order.
  */
 import { rememberMember } from '../helpers/identity';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { SessionSnapshot } from '../../lib/snapshot';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import { e2eRig } from '../helpers/e2eRig';
 import { api, createSession } from '../helpers/server';
 
-let server: ChildServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  // The server's minimum turn is 1 s here: the page must offer exactly that.
-  server = await startWebServer({ MIN_TURN_SECONDS: '1' });
-  browser = await launch();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+// The server's minimum turn is 1 s here: the page must offer exactly that.
+const rig = e2eRig({ MIN_TURN_SECONDS: '1' });
 
 async function open(id: string, name: string, width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 900 } });
-  contexts.push(context);
+  const context = await rig.newContext({ viewport: { width, height: width < 600 ? 844 : 900 } });
   const page = await context.newPage();
-  await rememberMember(page, server.url, id, name);
-  await page.goto(`${server.url}/s/${id}`);
+  await rememberMember(page, rig.server.url, id, name);
+  await page.goto(`${rig.server.url}/s/${id}`);
   await expect.poll(() => page.locator('output[data-status]').getAttribute('data-status')).toBe('live');
   return page;
 }
@@ -44,7 +29,7 @@ const timerStyle = (page: Page) =>
     const clock = el.querySelector('[data-testid="remaining"]');
     return { background: cs.backgroundColor, border: cs.borderTopStyle, clockColor: clock ? getComputedStyle(clock).color : '' };
   });
-const snapshot = async (id: string) => (await api<SessionSnapshot>(server.url, `/api/sessions/${id}`)).body;
+const snapshot = async (id: string) => (await api<SessionSnapshot>(rig.server.url, `/api/sessions/${id}`)).body;
 
 /** Saves turn and break lengths through the settings form (as a person would). */
 async function saveSettings(page: Page, values: { turn?: [number, number]; breakEvery?: number; break?: [number, number] }) {
@@ -66,8 +51,8 @@ async function saveSettings(page: Page, values: { turn?: [number, number]; break
 
 describe('timer states', () => {
   it('warns in the last 10 % of a 30 s turn only, and never in a break or a pause', async () => {
-    const s = await createSession(server.url, { name: 'Warning mob', turnSeconds: 30 });
-    for (const name of ['Ada', 'Bob']) await api(server.url, `/api/sessions/${s.id}/members`, { body: { name } });
+    const s = await createSession(rig.server.url, { name: 'Warning mob', turnSeconds: 30 });
+    for (const name of ['Ada', 'Bob']) await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name } });
     const page = await open(s.id, 'Ada');
     // A 5 s break after every turn.
     await saveSettings(page, { breakEvery: 1, break: [0, 5] });
@@ -108,8 +93,8 @@ describe('timer states', () => {
   });
 
   it('looks paused when paused, with the state in the tab title', async () => {
-    const s = await createSession(server.url, { name: 'Pause mob', turnSeconds: 300 });
-    for (const name of ['Ada', 'Bob']) await api(server.url, `/api/sessions/${s.id}/members`, { body: { name } });
+    const s = await createSession(rig.server.url, { name: 'Pause mob', turnSeconds: 300 });
+    for (const name of ['Ada', 'Bob']) await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name } });
     const page = await open(s.id, 'Ada');
     await page.getByRole('button', { name: 'Start turn' }).click();
     await expect.poll(() => page.title()).toMatch(/^\d:\d\d · Ada driving$/);
@@ -125,8 +110,8 @@ describe('timer states', () => {
   });
 
   it('takes any whole number of seconds from the server minimum in the settings', async () => {
-    const s = await createSession(server.url, { name: 'Settings mob' });
-    await api(server.url, `/api/sessions/${s.id}/members`, { body: { name: 'Ada' } });
+    const s = await createSession(rig.server.url, { name: 'Settings mob' });
+    await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name: 'Ada' } });
     const page = await open(s.id, 'Ada');
     await saveSettings(page, { turn: [0, 45] });
     await expect.poll(async () => (await snapshot(s.id)).timer.turnSeconds).toBe(45);
@@ -145,11 +130,11 @@ describe('timer states', () => {
 
 describe('on a phone', () => {
   it('shows roles and the clock, then the task, then the rest; a header that scrolls away; no shortcut badges', async () => {
-    const s = await createSession(server.url, { name: 'A session with a rather long name for a phone' });
-    for (const name of ['Maximilian', 'Anne-Sophie Lefèvre', 'Carol']) await api(server.url, `/api/sessions/${s.id}/members`, { body: { name } });
-    await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'PaymentGateway retries with idempotency keys', criteria: ['A retry returns the first result'] } });
-    await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Settlement report' } });
-    await api(server.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } });
+    const s = await createSession(rig.server.url, { name: 'A session with a rather long name for a phone' });
+    for (const name of ['Maximilian', 'Anne-Sophie Lefèvre', 'Carol']) await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name } });
+    await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'PaymentGateway retries with idempotency keys', criteria: ['A retry returns the first result'] } });
+    await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Settlement report' } });
+    await api(rig.server.url, `/api/sessions/${s.id}/timer`, { body: { action: 'start' } });
     const page = await open(s.id, 'Carol', 390);
     await expect.poll(() => page.getByTestId('driver').textContent()).toBe('Maximilian');
 

@@ -5,40 +5,26 @@
  * "Undo" for destructive actions and "Reopen" for finished tasks, settings being edited survive a
  * colleague's save, a decision filed under the task its author picks, and a replaced link stops.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { SessionSnapshot } from '../../lib/snapshot';
-import { launch } from '../helpers/browser';
-import type { ChildServer } from '../helpers/child';
-import { startWebServer } from '../helpers/e2eServer';
+import { e2eRig } from '../helpers/e2eRig';
 import { rememberMember } from '../helpers/identity';
 import { join } from '../helpers/page';
 import { api, createSession } from '../helpers/server';
 
-let server: ChildServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-beforeAll(async () => {
-  server = await startWebServer();
-  browser = await launch();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.kill('SIGTERM');
-});
+const rig = e2eRig();
 
 async function context(): Promise<BrowserContext> {
-  const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(c);
+  const c = await rig.newContext({ viewport: { width: 1280, height: 900 } });
   return c;
 }
 
 /** A browser that is `name` in the session already (its token in storage), on the live page. */
 async function member(id: string, name: string): Promise<Page> {
   const page = await (await context()).newPage();
-  await rememberMember(page, server.url, id, name);
-  await page.goto(`${server.url}/s/${id}`);
+  await rememberMember(page, rig.server.url, id, name);
+  await page.goto(`${rig.server.url}/s/${id}`);
   await live(page);
   return page;
 }
@@ -48,13 +34,13 @@ const badge = (page: Page) => page.locator('output[data-status]').textContent();
 const roster = (page: Page) => page.getByRole('list', { name: 'Members' }).locator('li');
 const onlineOf = (page: Page, name: string) => page.getByRole('list', { name: 'Members' }).locator('li', { hasText: name }).first().getAttribute('data-online');
 const why = (p: Page) => p.getByRole('textbox', { name: 'Why it matters', exact: true });
-const snap = async (id: string) => (await api<SessionSnapshot>(server.url, `/api/sessions/${id}`)).body;
+const snap = async (id: string) => (await api<SessionSnapshot>(rig.server.url, `/api/sessions/${id}`)).body;
 
 async function session(name: string, members: string[] = ['Ada', 'Bob']) {
-  const s = await createSession(server.url, { name });
-  for (const m of members) await api(server.url, `/api/sessions/${s.id}/members`, { body: { name: m } });
-  await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Checkout', why: '', criteria: ['validates the card'] } });
-  await api(server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refunds' } });
+  const s = await createSession(rig.server.url, { name });
+  for (const m of members) await api(rig.server.url, `/api/sessions/${s.id}/members`, { body: { name: m } });
+  await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Checkout', why: '', criteria: ['validates the card'] } });
+  await api(rig.server.url, `/api/sessions/${s.id}/tasks`, { body: { title: 'Refunds' } });
   return s;
 }
 
@@ -81,16 +67,16 @@ describe('the session page tells the truth', () => {
   it('asks when a name is already in the roster: a second Carol joins as herself; the same person takes her place; her own tab is not asked', async () => {
     const s = await session('Names mob', ['Carol']);
     const other = await (await context()).newPage();
-    await other.goto(`${server.url}/s/${s.id}`);
+    await other.goto(`${rig.server.url}/s/${s.id}`);
     await join(other, 'Carol', 'other');
     await expect.poll(() => roster(other).count()).toBe(2);
     const same = await (await context()).newPage();
-    await same.goto(`${server.url}/s/${s.id}`);
+    await same.goto(`${rig.server.url}/s/${s.id}`);
     await join(same, 'Carol', 'me');
     expect(await roster(same).count()).toBe(2);
     // The second Carol's other tab: recognised by its token, no question.
     const tab = await other.context().newPage();
-    await tab.goto(`${server.url}/s/${s.id}`);
+    await tab.goto(`${rig.server.url}/s/${s.id}`);
     await live(tab);
     await expect.poll(() => tab.getByRole('button', { name: /^You: Carol/ }).count()).toBe(1);
     expect(await tab.getByRole('dialog').count()).toBe(0);
@@ -159,7 +145,7 @@ describe('the session page tells the truth', () => {
     expect(await field(a, 'turnMinutes').inputValue()).toBe('12');
     await a.getByRole('button', { name: 'Save timer settings' }).click();
     await expect.poll(async () => (await snap(s.id)).timer.turnSeconds).toBe(12 * 60);
-    const json = await api<{ settings?: unknown }>(server.url, `/api/sessions/${s.id}`);
+    const json = await api<{ settings?: unknown }>(rig.server.url, `/api/sessions/${s.id}`);
     expect(json.status).toBe(200);
     await expect.poll(() => field(b, 'turnMinutes').inputValue()).toBe('12');
     expect(await field(b, 'breakEvery').inputValue()).toBe('4');
@@ -180,7 +166,7 @@ describe('the session page tells the truth', () => {
     await sw.getByLabel('Why switch now?').fill('Refunds are blocking support');
     await sw.getByRole('button', { name: 'Switch task' }).click();
     await expect.poll(async () => (await snap(s.id)).task?.title).toBe('Refunds');
-    const log = await api<{ decisions: { title: string; taskTitle: string | null; author: string }[] }>(server.url, `/api/sessions/${s.id}/decisions.json`);
+    const log = await api<{ decisions: { title: string; taskTitle: string | null; author: string }[] }>(rig.server.url, `/api/sessions/${s.id}/decisions.json`);
     expect(log.body.decisions.map((d) => [d.taskTitle, d.author])).toEqual([
       ['Refunds', 'Ada'],
       ['Checkout', 'Ada'],
@@ -191,7 +177,7 @@ describe('the session page tells the truth', () => {
     const s = await session('Watched mob');
     const a = await member(s.id, 'Ada');
     const watcher = await (await context()).newPage();
-    await watcher.goto(`${server.url}/v/${s.viewToken}`);
+    await watcher.goto(`${rig.server.url}/v/${s.viewToken}`);
     await live(watcher);
     // A watcher saves nothing: the badge reads plain "Live", not an edit page's "saving".
     expect(await watcher.locator('output[data-status]').getAttribute('class')).not.toContain('saving');
@@ -200,9 +186,9 @@ describe('the session page tells the truth', () => {
     await a.getByRole('button', { name: 'New watch link' }).click();
     await a.getByRole('button', { name: 'Replace it' }).click();
     await expect.poll(() => watcher.getByRole('alert').filter({ hasText: /link was replaced/ }).count(), { timeout: 10_000 }).toBe(1);
-    const old = await fetch(`${server.url}/v/${s.viewToken}`);
+    const old = await fetch(`${rig.server.url}/v/${s.viewToken}`);
     expect(old.status).toBe(404);
-    const links = await api<{ viewUrl: string }>(server.url, `/api/sessions/${s.id}/links`);
+    const links = await api<{ viewUrl: string }>(rig.server.url, `/api/sessions/${s.id}/links`);
     expect(links.body.viewUrl).not.toContain(s.viewToken);
     const fresh = await (await context()).newPage();
     await fresh.goto(links.body.viewUrl);
