@@ -20,6 +20,7 @@ import { routedWrites, type ServerWrites, writeOperations } from './cluster/rout
 import type { Cluster } from './cluster/cluster';
 import type { ClusterStore } from './cluster/types';
 import { AddressBook } from './addressBook';
+import { settleAfterClientChange } from './boardSettling';
 import type { Config } from './config';
 import { apiContext, createApi, type Route } from './http/api';
 import { decisionRoutes } from './http/routes/decisions';
@@ -113,10 +114,12 @@ export async function createServer(config: Config, deps: ServerDeps = {}): Promi
   });
   // A client added or removed a task: when nothing is current any more, the queue head becomes current
   // (on the session's owner in a cluster: writes.settleBoard).
-  const afterClientChange = (room: Room) => {
-    if (!boardNeedsSettling(room.docs)) return;
-    writes.settleBoard(room.id).catch((err: unknown) => logger.warn('could not settle the board', { room: room.id, err: String(err) }));
-  };
+  const afterClientChange = settleAfterClientChange((room) =>
+    writes.settleBoard(room.id).catch((err: unknown) => {
+      logger.warn('could not settle the board', { room: room.id, err: String(err) });
+      throw err;
+    }),
+  );
   const rooms = new Rooms({
     store,
     logger,

@@ -24,6 +24,7 @@ const PER_UPDATE_MODULES = [
   'server/yjs/wsFrame.ts',
   'server/store/logFormat.ts',
   'server/store/updateLog.ts',
+  'server/boardSettling.ts',
 ];
 
 /** `__name(...)` calls below the top level, as tsx's transform (keepNames) emits them; a class's own `__name(this, ...)` runs once. */
