@@ -6,7 +6,7 @@
  *
  * Messages are decoded and checked by receiver.ts; sockets and budgets are connection.ts's.
  */
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { type Origin, PEER_ORIGIN, STORE_ORIGIN, type ServerReason, serverOrigin } from '../../lib/doc/origins';
 import { DOC_KINDS, type DocKind, type SessionDocs } from '../../lib/doc/schema';
@@ -17,11 +17,11 @@ import type { Logger } from '../logger';
 import { METRIC, type Metrics } from '../metrics';
 import { SeqTracker } from '../cluster/seqTracker';
 import type { DocUpdate, Fence, Store, StoredSession } from '../store/types';
-import { AwarenessBatch } from './awarenessBatch';
 import { Channel } from './channel';
 import type { Connection } from './connection';
 import { DocLog, type DocLogOptions } from './docLog';
-import { encodeAwareness, encodeSyncStep1, encodeUpdate } from './messages';
+import { encodeSyncStep1, encodeUpdate } from './messages';
+import { RoomPresence } from './roomPresence';
 import { type Shared, shared } from './socket';
 
 export interface RoomDeps {
@@ -61,18 +61,12 @@ export class SessionFull extends Error {}
 
 export class Room {
   readonly docs: SessionDocs;
-  readonly awareness: Awareness;
+  private readonly presence: RoomPresence;
   private readonly channels: Record<DocKind, Channel>;
   private readonly log: DocLog;
   private outbox: DocUpdate[] = [];
   private docBytes: number;
   private broken = false;
-  private readonly online = new Map<MemberId, number>();
-  private readonly awarenessBatch = new AwarenessBatch(({ clients, soleOrigin }) =>
-    this.broadcast('shared', shared(encodeAwareness(encodeAwarenessUpdate(this.awareness, clients))), soleOrigin),
-  );
-  /** Cluster: this instance's own presence changes, published once per batch (peers never re-merge). */
-  private readonly peerAwareness: AwarenessBatch | null;
   /** Cluster: which records this room has applied (its own and its peers'). */
   readonly seqs: SeqTracker;
 
@@ -110,12 +104,17 @@ export class Room {
       onCompacted: () => deps.metrics.inc(METRIC.compactions, 'Update logs merged into a snapshot'),
       onCompactionError: (err) => deps.logger.warn('compaction failed; retried later', { room: id, err: String(err) }),
     });
-    this.awareness = new Awareness(this.docs.shared);
-    this.awareness.setLocalState(null);
-    this.awareness.on('update', this.onAwareness);
     this.seqs = new SeqTracker(stored.lastSeq);
     const peers = deps.peers;
-    this.peerAwareness = peers ? new AwarenessBatch(({ clients }) => peers.awareness(this, encodeAwarenessUpdate(this.awareness, clients))) : null;
+    this.presence = new RoomPresence(this.docs.shared, {
+      broadcast: (msg, origin) => this.broadcast('shared', msg, origin),
+      ...(peers ? { publish: (update: Uint8Array) => peers.awareness(this, update), remoteOnline: () => peers.remoteOnline(id) } : {}),
+    });
+  }
+
+  /** The shared document's presence (receiver.ts applies clients' awareness messages to it). */
+  get awareness(): Awareness {
+    return this.presence.awareness;
   }
 
   static async load(id: SessionId, deps: RoomDeps): Promise<Room> {
@@ -136,14 +135,12 @@ export class Room {
 
   /** Members with an edit connection open on the shared document: "online" for the rotation. */
   onlineMembers(): ReadonlySet<MemberId> {
-    const online = new Set(this.online.keys());
-    if (this.deps.peers) for (const m of this.deps.peers.remoteOnline(this.id)) online.add(m);
-    return online;
+    return this.presence.onlineMembers();
   }
 
   /** Members with an edit connection on this instance (what a cluster heartbeat reports). */
   localOnlineMembers(): MemberId[] {
-    return [...this.online.keys()];
+    return this.presence.localOnlineMembers();
   }
 
   connections(kind: DocKind): ReadonlySet<Connection> {
@@ -153,22 +150,13 @@ export class Room {
   join(conn: Connection): void {
     const ch = this.channels[conn.channel];
     ch.conns.add(conn);
-    if (conn.channel === 'shared' && conn.kind === 'edit' && conn.memberId) this.online.set(conn.memberId, (this.online.get(conn.memberId) ?? 0) + 1);
     conn.send(shared(encodeSyncStep1(ch.doc)));
-    if (conn.channel !== 'shared') return;
-    const states = [...this.awareness.getStates().keys()];
-    if (states.length > 0) conn.send(shared(encodeAwareness(encodeAwarenessUpdate(this.awareness, states))));
+    if (conn.channel === 'shared') this.presence.joined(conn);
   }
 
   leave(conn: Connection): void {
     if (!this.channels[conn.channel].conns.delete(conn)) return;
-    if (conn.channel === 'shared' && conn.kind === 'edit' && conn.memberId) {
-      const n = (this.online.get(conn.memberId) ?? 1) - 1;
-      if (n > 0) this.online.set(conn.memberId, n);
-      else this.online.delete(conn.memberId);
-    }
-    const ids = [...conn.awarenessIds].filter((id) => this.awareness.getStates().has(id));
-    if (ids.length > 0) removeAwarenessStates(this.awareness, ids, null);
+    if (conn.channel === 'shared') this.presence.left(conn);
     if (this.connectionCount === 0) this.deps.onEmpty(this);
   }
 
@@ -273,7 +261,7 @@ export class Room {
 
   /** Presence from another instance's connections: shown here, never published again. */
   applyPeerAwareness(update: Uint8Array): void {
-    applyAwarenessUpdate(this.awareness, update, PEER_ORIGIN);
+    this.presence.applyPeer(update);
   }
 
   private applyPeerUpdates(updates: readonly DocUpdate[]): void {
@@ -314,12 +302,6 @@ export class Room {
     this.channels[kind].broadcast(msg, origin);
   }
 
-  private onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
-    const clients = [...added, ...updated, ...removed];
-    this.awarenessBatch.add(clients, origin);
-    if (origin !== PEER_ORIGIN) this.peerAwareness?.add(clients, origin);
-  };
-
   /** Closes every connection opened with `token` (a replaced link); returns how many. */
   closeLink(token: string, code: number, reason: string): number {
     let n = 0;
@@ -355,10 +337,7 @@ export class Room {
       this.channels[kind].conns.clear();
     }
     this.log.abandon();
-    this.awarenessBatch.close();
-    this.peerAwareness?.close();
-    this.awareness.off('update', this.onAwareness);
-    this.awareness.destroy();
+    this.presence.destroy();
     for (const kind of DOC_KINDS) this.channels[kind].doc.destroy();
   }
 }
