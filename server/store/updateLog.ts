@@ -20,7 +20,7 @@
  */
 import { closeSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { SessionId } from '../../lib/ids';
-import { encodeFrame, type FrameDoc, segmentPath, sessionIdBytes } from './logFormat';
+import { encodeRecord, type FrameDoc, segmentPath, sessionIdBytes } from './logFormat';
 
 /** A segment is sealed, and a new one started, once it holds this many bytes. */
 export const SEGMENT_BYTES = 8 * 1024 * 1024;
@@ -170,8 +170,7 @@ export class UpdateLog {
   append(id: SessionId, seq: number, updates: readonly { doc: FrameDoc; update: Uint8Array }[]): void {
     let list = this.pending.get(id);
     const idBytes = list?.idBytes ?? sessionIdBytes(id);
-    const frames = updates.map((u) => encodeFrame(idBytes, u.doc, seq, u.update));
-    const record = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
+    const record = encodeRecord(idBytes, seq, updates);
     const fd = this.fd ?? this.reopen();
     try {
       let at = 0;

@@ -29,6 +29,9 @@ function update(id: SessionId, seq: number): Uint8Array {
 /** One record of one update to the shared document. */
 const rec = (id: SessionId, seq: number) => [{ doc: 'shared' as const, update: update(id, seq) }];
 
+/** The size of a one-part frame of `updateBytes` for session `id` (logFormat.ts: header, doc and id, seq, update). */
+const frameBytes = (id: SessionId, updateBytes: number) => 8 + 2 + id.length + 6 + updateBytes;
+
 function expectEntries(log: UpdateLog, id: SessionId, seqs: number[]): void {
   const got = log.entries(id);
   expect(got.map((e) => e.seq)).toEqual(seqs);
@@ -53,6 +56,35 @@ describe('UpdateLog', () => {
       [1, 'shared'],
     ]);
     log.close();
+  });
+
+  it('keeps a record of several documents under one checksum: a flipped byte loses it whole, never half', () => {
+    const log = new UpdateLog(dir, 1);
+    log.append(A, 1, rec(A, 1));
+    log.append(A, 2, [
+      { doc: 'server', update: update(A, 2) },
+      { doc: 'shared', update: update(B, 2) },
+    ]);
+    log.append(A, 3, rec(A, 3));
+    log.close();
+    const bytes = readFileSync(segmentPath(dir, 1));
+    const { frames } = decodeFrames(bytes);
+    expect(frames.map((f) => [f.seq, f.doc])).toEqual([
+      [1, 'shared'],
+      [2, 'server'],
+      [2, 'shared'],
+      [3, 'shared'],
+    ]);
+    // A byte in the record's second part (the shared document's update, the last bytes before record 3).
+    const third = bytes.length - (frameBytes(A, rec(A, 3)[0]?.update.byteLength ?? 0));
+    const flipped = Buffer.from(bytes);
+    flipped[third - 3] = (flipped[third - 3] as number) ^ 0x10;
+    const after = decodeFrames(flipped);
+    expect(after.frames.map((f) => [f.seq, f.doc])).toEqual([
+      [1, 'shared'],
+      [3, 'shared'],
+    ]);
+    expect(after.bad).toHaveLength(1);
   });
 
   it('cuts a failed write off the file so the next append goes on cleanly (a disk that was full)', () => {
