@@ -8,8 +8,9 @@
 // time, which shows up as latency spikes for every room. There the server runs with
 // --single-threaded-gc, so marking happens in small incremental steps between messages instead.
 // What it buys: on one pinned core, 500 instead of 300 rooms of 8 at p99 <= 50 ms (at 400 rooms
-// p99 7 ms against 64-90 ms; bench/NOTES.md, 2026-12-07). What it costs: nothing measured on one
-// CPU; with more CPUs the launcher leaves it out, so concurrent marking uses them.
+// p99 7 ms against 64-90 ms; bench/NOTES.md, 2026-12-07). What it costs: CPU per update, as the
+// marking moves onto the main thread (500x8: 31.0 against 26.6 µs in the same morning's runs);
+// with more CPUs the launcher leaves it out, so concurrent marking uses them.
 //
 // glibc serves big allocations (a large doc's snapshot, its full-state encoding) with mmap only
 // until the first one is freed; then it raises its threshold and takes them from the heap, where

@@ -23,9 +23,9 @@ import { CatchUp } from './catchUp';
 import { type ClusterBindings, type ClusterDeps, CLUSTER_TIMES, type ClusterTimes } from './contracts';
 import { Heartbeats } from './heartbeats';
 import { Leases } from './leases';
+import { DOC_CODE } from './pgLog';
 import type { ClusterStore } from './types';
 
-const DOC_CODE = { shared: 1, server: 2 } as const;
 const decode = (updates: [number, Uint8Array][]): DocUpdate[] => updates.map(([code, update]) => ({ doc: code === DOC_CODE.server ? 'server' : 'shared', update }));
 /** Records buffered per room while it loads; past it the room catches up from the store instead. */
 const EARLY_LIMIT = 1_000;
