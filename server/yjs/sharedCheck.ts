@@ -110,7 +110,12 @@ class UpdateCheck {
       if ((next.get(client) ?? 0) < list.length) return refused('unresolved', 'the update depends on changes the session does not have');
     }
     for (const [client, ranges] of this.ds.clients) {
-      for (const r of ranges) if (r.clock + r.len > this.stateOf(client)) return refused('unresolved', 'the update deletes changes the session does not have');
+      for (const r of ranges) {
+        // Yjs never writes an empty range; one at the state's end would be parked, and re-encoding
+        // what is parked throws (writeDsLen), from inside the next apply.
+        if (r.len <= 0) return refused('schema', 'an empty delete range');
+        if (r.clock + r.len > this.stateOf(client)) return refused('unresolved', 'the update deletes changes the session does not have');
+      }
     }
     return null;
   }

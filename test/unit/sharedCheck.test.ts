@@ -4,6 +4,7 @@
  * applied. Updates that pass must leave a document the schema allows with nothing parked.
  */
 import { describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { LIMITS, type SessionDocs, SHARED_ROOT, tasksOf } from '../../lib/doc/schema';
 import type { MemberId, TaskId } from '../../lib/ids';
@@ -312,6 +313,21 @@ describe('updates that would be parked are refused (never applied later, uncheck
     expect(offer(server, Y.encodeStateAsUpdate(b.shared, sv2))).toMatchObject({ ok: false, reason: 'unresolved' });
     expect(offer(server, Y.encodeStateAsUpdate(b.shared, sv0))).toEqual({ ok: true });
     expect(server.shared.store.pendingDs).toBeNull();
+  });
+
+  it('refuses an empty delete range at the end of what the session has (Yjs would park it and then throw re-encoding it)', () => {
+    const { server } = setup();
+    const client = server.shared.clientID;
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, 0); // no structs
+    encoding.writeVarUint(e, 1); // one client in the delete set
+    encoding.writeVarUint(e, client);
+    encoding.writeVarUint(e, 1); // one range
+    encoding.writeVarUint(e, Y.getState(server.shared.store, client));
+    encoding.writeVarUint(e, 0); // of length 0 (found by the fuzz below)
+    const u = encoding.toUint8Array(e);
+    expect(offer(server, u)).toMatchObject({ ok: false, reason: 'schema' });
+    expect(() => Y.applyUpdate(replica(server).shared, u)).toThrow();
   });
 
   it('refuses a hand-made reference to the same client’s later clock (Yjs would throw half-way)', () => {
