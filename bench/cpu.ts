@@ -119,10 +119,13 @@ export function serverFigures(rounds: readonly CpuRound[]): CpuServerFigures {
   const us = rounds.map((r) => r.usPerUpdate);
   const mean = us.reduce((a, b) => a + b, 0) / us.length;
   const last = rounds[rounds.length - 1];
+  const flooredUs = rounds.map((r) => (r.usPerUpdate > 0 || !(r.received > 0) ? r.usPerUpdate : (cpuTickMs() * 1000) / r.received));
   return {
     rounds: [...rounds],
     usPerUpdate: round1(mean),
-    spread: us.length > 1 ? round3(Math.max(...us) / Math.min(...us) - 1) : Number.NaN,
+    // A round that used less CPU than one /proc clock tick reads 0 ms: it counts as one tick here,
+    // so a tiny round gives a finite spread (as wide as the clock) instead of a division by zero.
+    spread: us.length > 1 ? round3(Math.max(...flooredUs) / Math.min(...flooredUs) - 1) : Number.NaN,
     resolution: round3(cpuTickMs() / Math.max(1, Math.min(...rounds.map((r) => r.serverCpuMs)))),
     lost: rounds.reduce((n, r) => n + (r.expected - r.delivered), 0),
     duplicates: last?.duplicates ?? 0,
